@@ -1,0 +1,1 @@
+"""Steward's platform adapters, runtime and command line."""

@@ -1,0 +1,1 @@
+"""Steward's local classifiers (implement ``moderation.ports.Classifier``)."""

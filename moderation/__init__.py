@@ -1,0 +1,1 @@
+"""Steward's platform-free moderation core."""
