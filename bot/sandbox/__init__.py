@@ -1,0 +1,1 @@
+"""The sandbox: a local console community that implements the same ChatGateway as the platforms."""

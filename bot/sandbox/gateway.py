@@ -1,0 +1,92 @@
+"""The sandbox's ChatGateway: carries out the core's actions by showing them in the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.sandbox.render import Renderer, when
+from bot.sandbox.world import PLATFORM, Member, World
+from moderation.domain import MemberRef, ReviewCard, Scope
+from moderation.errors import ActionFailed
+
+
+class SandboxGateway:
+    """Implements ``moderation.ports.ChatGateway`` for the console community."""
+
+    platform = PLATFORM
+
+    def __init__(self, world: World, renderer: Renderer) -> None:
+        self._world = world
+        self._render = renderer
+
+    def _member(self, action: str, ref: MemberRef) -> Member:
+        member = self._world.by_id(ref.user_id)
+        if member is None:
+            raise ActionFailed(action, "not_found", detail=f"no sandbox member with id {ref.user_id}")
+        return member
+
+    async def send_message(self, scope: Scope, text: str, *, reply_to: str | None = None) -> str:
+        """Post as Steward in the scope's channel, quoting ``reply_to`` if it is known."""
+        posted = self._world.post(scope.channel_id, "Steward", text)
+        original = self._world.messages.get(reply_to) if reply_to else None
+        quoted = (original.author, original.text) if original is not None else None
+        self._render.bot_message(self._world.channel_name(scope.channel_id), posted.message_id, text, quoted)
+        return posted.message_id
+
+    async def delete_message(self, scope: Scope, message_id: str) -> None:
+        """Delete a message; deleting twice or an unknown id is a no-op, as on the platforms."""
+        posted = self._world.messages.get(message_id)
+        if posted is None or posted.deleted:
+            return
+        posted.deleted = True
+        channel = self._world.channel_name(posted.channel_id)
+        self._render.event(f"[deleted] message {message_id} by {posted.author} in #{channel}", "red")
+
+    async def send_direct(self, member: MemberRef, text: str) -> str:
+        """Show a DM; members who left or were removed cannot receive one."""
+        target = self._member("dm", member)
+        if not target.present:
+            raise ActionFailed("dm", "dm_closed", detail=f"{target.name} is not in the community")
+        posted = self._world.post(f"dm:{member.user_id}", "Steward", text)
+        self._render.direct(target.name, text)
+        return posted.message_id
+
+    async def timeout_member(self, member: MemberRef, until: datetime, reason: str) -> None:
+        """Mute a member: the sandbox refuses their messages until ``until``."""
+        target = self._member("timeout", member)
+        target.muted_until = until
+        self._render.event(f"[timeout] {target.name} muted until {when(until)} — {reason}", "red")
+
+    async def kick_member(self, member: MemberRef, reason: str) -> None:
+        """Remove a member, who may join again."""
+        target = self._member("kick", member)
+        target.present = False
+        self._render.event(f"[kick] {target.name} removed from the community — {reason}", "red")
+
+    async def ban_member(self, member: MemberRef, reason: str, delete_message_days: int = 0) -> None:
+        """Ban a member; with ``delete_message_days`` their messages are removed too."""
+        target = self._member("ban", member)
+        target.present = False
+        target.banned = True
+        extra = f" (deleting {delete_message_days} day(s) of messages)" if delete_message_days else ""
+        self._render.event(f"[ban] {target.name} banned{extra} — {reason}", "red")
+        if delete_message_days:
+            for posted in self._world.messages.values():
+                if posted.author == target.name and not posted.deleted:
+                    posted.deleted = True
+
+    async def unban_member(self, member: MemberRef, reason: str) -> None:
+        """Lift a ban."""
+        target = self._member("unban", member)
+        target.banned = False
+        self._render.event(f"[unban] {target.name} may join again — {reason}", "green")
+
+    async def send_review_card(self, community: str, card: ReviewCard) -> str | None:
+        """Show a review card with its buttons in the moderators' view."""
+        posted = self._world.post("mod", "Steward", f"review card #{card.case_number}")
+        self._render.card(card, self._world.channel_name(card.channel_id))
+        return posted.message_id
+
+    async def notify_moderators(self, community: str, text: str) -> None:
+        """Show a note for the moderators."""
+        self._render.moderators(text)

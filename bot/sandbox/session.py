@@ -1,0 +1,234 @@
+"""The sandbox session: turns typed lines into events for the moderation service and shows results."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import AsyncIterable
+from typing import Protocol
+
+from bot.sandbox import parser as p
+from bot.sandbox.parser import USAGE
+from bot.sandbox.render import Renderer, when
+from bot.sandbox.world import ROLE_MEMBERS, Member, World
+from moderation.domain import (
+    Actor,
+    CommandReply,
+    Decision,
+    InboundMessage,
+    MemberJoined,
+    MemberLeft,
+    MessageMeta,
+    ModeratorCommand,
+    Outcome,
+    Scope,
+)
+from moderation.ports import Clock
+
+log = logging.getLogger(__name__)
+
+_LINK_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_MENTION_RE = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.-]{0,31})")
+
+HELP_LINES = (
+    "alice: hello        speak as alice in the current channel (new names join automatically)",
+    "hello               speak as the member you act as (/as)",
+    USAGE["join"],
+    USAGE["leave"],
+    USAGE["channel"],
+    USAGE["as"],
+    "/queue /case 1 /approve 1 [note] /reject 1 [note] /note 1 text /history alice",
+    "/explain some text /pause spam 1h /stats /reload   moderator commands (type /as mod first)",
+    USAGE["buttons"],
+    USAGE["press"],
+    USAGE["trace"],
+    USAGE["help"],
+    USAGE["quit"],
+)
+
+
+class SandboxService(Protocol):
+    """The part of ``moderation.service.ModerationService`` the sandbox drives."""
+
+    async def handle_message(self, msg: InboundMessage) -> Decision:
+        """Moderate a message."""
+        ...
+
+    async def handle_join(self, event: MemberJoined) -> None:
+        """Greet a newcomer."""
+        ...
+
+    async def handle_leave(self, event: MemberLeft) -> None:
+        """Note a departure."""
+        ...
+
+    async def handle_command(self, cmd: ModeratorCommand) -> CommandReply:
+        """Run a moderator command (never raises)."""
+        ...
+
+    async def handle_button(self, scope: Scope, caller: Actor, verb: str, case_number: int) -> CommandReply:
+        """Run a review card button."""
+        ...
+
+
+def describe(decision: Decision) -> str | None:
+    """One line on why Steward acted, or ``None`` when it ignored the message."""
+    if decision.outcome is Outcome.IGNORE and not decision.dry_run:
+        return None
+    fired = [t for t in decision.traces if t.fired]
+    reasons = "; ".join(f"{t.rule}: {t.reason}" for t in fired) or "no rule fired"
+    mode = " (dry run: nothing done)" if decision.dry_run else ""
+    return f"{decision.outcome.value}{mode} — {reasons}"
+
+
+class SandboxSession:
+    """One console community session driving a moderation service."""
+
+    def __init__(self, service: SandboxService, world: World, renderer: Renderer, clock: Clock) -> None:
+        self._service = service
+        self._world = world
+        self._render = renderer
+        self._clock = clock
+        self.show_trace = True
+
+    def seed(self) -> None:
+        """Create the channels' ids and the ``mod`` and ``admin`` members (present, no greeting)."""
+        self._world.channel_id(self._world.current_channel)
+        for name in ROLE_MEMBERS:
+            if name not in self._world.members:
+                self._world.add_member(name, self._clock.now())
+
+    async def run(self, lines: AsyncIterable[str]) -> None:
+        """Handle lines until ``/quit`` or the end of input."""
+        async for line in lines:
+            if not await self.handle_line(line):
+                return
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one typed line; return ``False`` to stop. Never raises for bad input."""
+        action = p.parse(line)
+        try:
+            return await self._dispatch(action)
+        except Exception:  # the edge: one line must never end the session
+            log.exception("sandbox: failed to handle %s", type(action).__name__)
+            self._render.error("Steward hit an internal error on that line (details in the log); carry on.")
+            return True
+
+    async def _dispatch(self, action: p.Action) -> bool:
+        match action:
+            case p.Quit():
+                self._render.notice("bye")
+                return False
+            case p.Nothing():
+                pass
+            case p.Usage(message):
+                self._render.error(message)
+            case p.Help():
+                self._render.help(HELP_LINES)
+                await self._command(p.ServiceCommand("help", ()))
+            case p.Trace(on):
+                self.show_trace = on
+                self._render.notice(f"trace {'on' if on else 'off'}")
+            case p.SwitchChannel(name):
+                self._world.current_channel = name
+                self._render.notice(f"now in #{name} (id {self._world.channel_id(name)})")
+            case p.ActAs(name):
+                await self._ensure_member(name)
+                self._world.current_actor = name
+                self._render.notice(f"you now type as {name}")
+            case p.Join(name):
+                await self._join(name)
+            case p.Leave(name):
+                await self._leave(name)
+            case p.Say(name, text):
+                await self._say(name or self._world.current_actor, text)
+            case p.ServiceCommand():
+                await self._command(action)
+            case p.ShowButtons(number):
+                await self._command(p.ServiceCommand("case", (str(number),)), buttons=True)
+            case p.Press(verb, number):
+                caller = await self._ensure_member(self._world.current_actor)
+                scope = self._world.scope()
+                reply = await self._service.handle_button(scope, caller.actor, verb, number)
+                self._show_reply(caller.name, reply, buttons=True)
+        return True
+
+    async def _ensure_member(self, name: str) -> Member:
+        member = self._world.members.get(name)
+        if member is None or (not member.present and not member.banned):
+            return await self._join(name)
+        return member
+
+    async def _join(self, name: str) -> Member:
+        now = self._clock.now()
+        member = self._world.members.get(name)
+        if member is not None and member.banned:
+            self._render.error(f"{name} is banned from {self._world.community} and cannot join")
+            return member
+        if member is not None and member.present:
+            self._render.notice(f"{name} is already here")
+            return member
+        if member is None:
+            member = self._world.add_member(name, now)
+        else:
+            member.present = True
+            member.actor = dataclasses.replace(member.actor, joined_at=now)
+        self._render.event(f"→ {name} (id {member.actor.user_id}) joined {self._world.community}", "green")
+        await self._service.handle_join(MemberJoined(self._world.scope(), member.actor, now))
+        return member
+
+    async def _leave(self, name: str) -> None:
+        member = self._world.members.get(name)
+        if member is None or not member.present:
+            self._render.error(f"{name} is not here")
+            return
+        member.present = False
+        self._render.event(f"← {name} left {self._world.community}", "yellow")
+        await self._service.handle_leave(MemberLeft(self._world.scope(), member.actor, self._clock.now()))
+
+    async def _say(self, name: str, text: str) -> None:
+        member = await self._ensure_member(name)
+        now = self._clock.now()
+        if member.banned:
+            self._render.error(f"{name} is banned and cannot post")
+            return
+        if member.muted_until is not None and member.muted_until > now:
+            self._render.error(f"{name} is timed out until {when(member.muted_until)} and cannot post")
+            return
+        scope = self._world.scope()
+        posted = self._world.post(scope.channel_id, name, text)
+        self._render.member_message(self._world.current_channel, name, posted.message_id, text)
+        msg = InboundMessage(
+            scope=scope,
+            author=member.actor,
+            message_id=posted.message_id,
+            text=text,
+            sent_at=now,
+            meta=self._meta(text),
+        )
+        decision = await self._service.handle_message(msg)
+        line = describe(decision) if self.show_trace else None
+        if line:
+            self._render.trace(line)
+
+    def _meta(self, text: str) -> MessageMeta:
+        mentions = []
+        for name in _MENTION_RE.findall(text):
+            member = self._world.members.get(name.lower())
+            if member is not None:
+                mentions.append(member.actor.user_id)
+        return MessageMeta(links=tuple(_LINK_RE.findall(text)), mentions=tuple(mentions))
+
+    async def _command(self, cmd: p.ServiceCommand, *, buttons: bool = False) -> None:
+        caller = await self._ensure_member(cmd.as_name or self._world.current_actor)
+        command = ModeratorCommand(self._world.scope(), caller.actor, cmd.name, cmd.args)
+        reply = await self._service.handle_command(command)
+        self._show_reply(caller.name, reply, buttons=buttons)
+
+    def _show_reply(self, caller: str, reply: CommandReply, *, buttons: bool) -> None:
+        if reply.text:
+            self._render.reply(caller, reply.text)
+        if reply.card is not None:
+            channel = self._world.channel_name(reply.card.channel_id)
+            self._render.card(reply.card, channel, buttons=buttons or reply.card.status.value == "pending")

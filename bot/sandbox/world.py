@@ -1,0 +1,106 @@
+"""The sandbox community's state: channels, members, posted messages and their numeric ids."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from moderation.domain import Actor, MemberRef, Scope
+
+PLATFORM = "sandbox"
+SPACE_ID = "1"
+ROLE_MEMBERS: dict[str, tuple[str, ...]] = {"mod": ("mod",), "admin": ("admin",)}
+"""Names that carry a sandbox role token (map them to levels with ``sandbox:mod`` / ``sandbox:admin``)."""
+
+
+@dataclass
+class Member:
+    """A sandbox member."""
+
+    actor: Actor
+    present: bool = True
+    banned: bool = False
+    muted_until: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """The member's name."""
+        return self.actor.display_name
+
+
+@dataclass
+class Posted:
+    """A message shown in the sandbox (by a member or by Steward)."""
+
+    message_id: str
+    channel_id: str
+    author: str
+    text: str
+    deleted: bool = False
+
+
+@dataclass
+class World:
+    """Everything the sandbox community remembers while it runs.
+
+    Ids are numeric strings like on the real platforms: channels from 100, members from 10001,
+    messages from 1001.
+    """
+
+    community: str
+    channels: dict[str, str] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    messages: dict[str, Posted] = field(default_factory=dict)
+    current_channel: str = "general"
+    current_actor: str = "you"
+    _channel_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
+    _member_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
+
+    def channel_id(self, name: str) -> str:
+        """The id of channel ``name``, creating the channel on first use."""
+        if name not in self.channels:
+            self.channels[name] = str(next(self._channel_ids))
+        return self.channels[name]
+
+    def channel_name(self, channel_id: str) -> str:
+        """The name of a channel id (the id itself if unknown)."""
+        for name, cid in self.channels.items():
+            if cid == channel_id:
+                return name
+        return channel_id
+
+    def scope(self, channel: str | None = None) -> Scope:
+        """The scope of a channel (default: the current one)."""
+        return Scope(PLATFORM, self.community, SPACE_ID, self.channel_id(channel or self.current_channel))
+
+    def member_ref(self, member: Member) -> MemberRef:
+        """How gateways address a member."""
+        return MemberRef(PLATFORM, SPACE_ID, member.actor.user_id)
+
+    def add_member(self, name: str, at: datetime) -> Member:
+        """Create a member with the next id (role tokens for ``mod`` and ``admin``)."""
+        actor = Actor(
+            platform=PLATFORM,
+            user_id=str(next(self._member_ids)),
+            display_name=name,
+            roles=ROLE_MEMBERS.get(name, ()),
+            joined_at=at,
+        )
+        member = Member(actor)
+        self.members[name] = member
+        return member
+
+    def by_id(self, user_id: str) -> Member | None:
+        """The member with a user id, if any."""
+        for member in self.members.values():
+            if member.actor.user_id == user_id:
+                return member
+        return None
+
+    def post(self, channel_id: str, author: str, text: str) -> Posted:
+        """Record a new message with the next id."""
+        posted = Posted(str(next(self._message_ids)), channel_id, author, text)
+        self.messages[posted.message_id] = posted
+        return posted
