@@ -1,0 +1,117 @@
+"""Numbered cases: the case type of each action, opening cases for executed actions, formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from moderation.domain import ActionKind, PlannedAction
+from moderation.ports import Store
+from moderation.records import AuditEntry, CaseRecord, CaseType, ReviewRecord
+
+CASE_TYPES: Mapping[ActionKind, CaseType] = {
+    ActionKind.DELETE: CaseType.DELETE,
+    ActionKind.WARN: CaseType.WARN,
+    ActionKind.TIMEOUT: CaseType.TIMEOUT,
+    ActionKind.KICK: CaseType.KICK,
+    ActionKind.BAN: CaseType.BAN,
+    ActionKind.REVIEW: CaseType.REVIEW,
+}
+"""Action kind -> case type. Replies and moderator notifications open no case of their own."""
+
+BOT_MODERATOR = "steward"
+"""The moderator name recorded for actions the bot took on its own."""
+
+
+def case_type_for(kind: ActionKind) -> CaseType | None:
+    """The case type an executed action opens, or ``None`` for replies and notifications."""
+    return CASE_TYPES.get(kind)
+
+
+async def open_action_case(
+    store: Store,
+    community: str,
+    action: PlannedAction,
+    *,
+    platform: str,
+    user_id: str,
+    user_name: str,
+    moderator: str,
+    at: datetime,
+    decision_id: int | None = None,
+    channel_id: str | None = None,
+    message_id: str | None = None,
+    dry_run: bool = False,
+) -> CaseRecord | None:
+    """Open the case for one executed action (or a ``dry_run`` case); ``None`` if it opens none."""
+    case_type = CaseType.DRY_RUN if dry_run else case_type_for(action.kind)
+    if case_type is None:
+        return None
+    reason = action.reason or action.rule
+    if action.duration is not None:
+        reason = f"{reason} ({_duration(action)})"
+    return await store.create_case(
+        community,
+        case_type=case_type,
+        platform=platform,
+        user_id=user_id,
+        user_name=user_name,
+        rule=action.rule,
+        reason=reason,
+        moderator=moderator,
+        at=at,
+        decision_id=decision_id,
+        channel_id=channel_id,
+        message_id=message_id,
+    )
+
+
+async def audit(
+    store: Store, community: str, case: int | None, actor: str, action: str, detail: str, at: datetime
+) -> None:
+    """Append one audit line."""
+    await store.add_audit(
+        AuditEntry(community=community, case_number=case, at=at, actor=actor, action=action, detail=detail)
+    )
+
+
+def _duration(action: PlannedAction) -> str:
+    assert action.duration is not None
+    seconds = int(action.duration.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def format_case_line(case: CaseRecord) -> str:
+    """One line per case for listings such as ``/history``."""
+    when = case.created_at.strftime("%Y-%m-%d %H:%M")
+    return f"#{case.number} {case.case_type} · {case.rule} · {case.platform} · {when} · by {case.moderator}"
+
+
+def format_case(case: CaseRecord, trail: Sequence[AuditEntry], review: ReviewRecord | None) -> str:
+    """Full text of a case for ``/case N``: header, member, reason, review state, notes, audit trail."""
+    lines = [
+        f"Case #{case.number} — {case.case_type} ({case.platform})",
+        f"Member: {case.user_name} ({case.user_id})",
+        f"Rule: {case.rule} — {case.reason}",
+        f"Opened {case.created_at.strftime('%Y-%m-%d %H:%M')} UTC by {case.moderator}",
+    ]
+    if review is not None:
+        state = f"Review: {review.status}"
+        if review.resolved_by:
+            state += f" by {review.resolved_by}"
+        if review.note:
+            state += f" — {review.note}"
+        lines.append(state)
+        if review.excerpt:
+            lines.append(f"Message: {review.excerpt}")
+        if review.held_actions:
+            lines.append("Held actions: " + ", ".join(str(a.kind) for a in review.held_actions))
+    for note in case.notes:
+        lines.append(f"Note: {note}")
+    for entry in trail:
+        detail = f" — {entry.detail}" if entry.detail else ""
+        lines.append(f"  {entry.at.strftime('%Y-%m-%d %H:%M')} {entry.actor}: {entry.action}{detail}")
+    return "\n".join(lines)
