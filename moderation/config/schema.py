@@ -6,7 +6,18 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from moderation.config.patterns import check_pattern
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -50,14 +61,27 @@ Duration = Annotated[
     Field(json_schema_extra={"type": "string", "pattern": _DURATION.pattern}),
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _check_regex(pattern: str) -> str:
+    check_pattern(pattern)
+    return pattern
+
+
+RegexPattern = Annotated[str, AfterValidator(_check_regex)]
+"""A regular expression, compiled at load; patterns prone to catastrophic backtracking are refused."""
 LangText = dict[str, str]
 """Text per language code (``en``, ``ar``, ``ru``, ``fa``...); ``default`` may be used as a fallback."""
 
 
 class Strict(BaseModel):
-    """Base of every config model: unknown keys are errors, values are immutable."""
+    """Base of every config model: unknown keys are errors, values are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Numbers are accepted where text is expected (``guild_ids: [1100]``, ``channel: 1200``): YAML users
+    rarely quote ids.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 # ---------------------------------------------------------------- triggers
@@ -83,7 +107,9 @@ class WordsTrigger(Strict):
     """Fires on listed words (matched after normalisation against evasion) or regular expressions."""
 
     words: list[str] = Field(default_factory=list, description="Words or phrases to catch.")
-    patterns: list[str] = Field(default_factory=list, description="Regular expressions (checked at load).")
+    patterns: list[RegexPattern] = Field(
+        default_factory=list, description="Regular expressions (checked at load)."
+    )
     allow: list[str] = Field(default_factory=list, description="Words never caught (e.g. 'scunthorpe').")
     substring: bool = Field(False, description="Match inside words too, not only whole words.")
 
@@ -100,29 +126,29 @@ class LinksTrigger(Strict):
 class MentionsTrigger(Strict):
     """Fires when a message mentions more than ``max`` members."""
 
-    max: int = Field(5, ge=0)
+    max: int = Field(5, ge=0, description="Most mentions allowed in one message.")
 
 
 class FloodTrigger(Strict):
     """Fires when a member sends ``messages`` messages within ``within``."""
 
-    messages: int = Field(5, ge=2)
-    within: Duration = Field(default=timedelta(seconds=5))
+    messages: int = Field(5, ge=2, description="Messages from one member that count as a flood.")
+    within: Duration = Field(default=timedelta(seconds=5), description="Time window for those messages.")
 
 
 class DuplicatesTrigger(Strict):
     """Fires when ``members`` different members post the same text within ``within`` (spam waves)."""
 
-    members: int = Field(3, ge=2)
-    within: Duration = Field(default=timedelta(minutes=1))
+    members: int = Field(3, ge=2, description="Different members posting the same text.")
+    within: Duration = Field(default=timedelta(minutes=1), description="Time window for those posts.")
     min_length: int = Field(10, ge=1, description="Ignore texts shorter than this (e.g. 'hi').")
 
 
 class NewMemberTrigger(Strict):
     """Fires for members who joined less than ``joined_within`` ago or are within their first messages."""
 
-    joined_within: Duration | None = None
-    first_messages: int | None = Field(None, ge=1)
+    joined_within: Duration | None = Field(None, description="Joined less than this long ago.")
+    first_messages: int | None = Field(None, ge=1, description="Within their first N messages.")
 
     @model_validator(mode="after")
     def _one(self) -> NewMemberTrigger:
@@ -156,18 +182,18 @@ class WarnAction(Strict):
 class BanAction(Strict):
     """Ban the member."""
 
-    delete_message_days: int = Field(0, ge=0, le=7)
+    delete_message_days: int = Field(0, ge=0, le=7, description="Days of their messages to delete (Discord).")
 
 
 class ActionsConfig(Strict):
     """What a rule does when it fires (in its act band), or holds for review (review band)."""
 
-    delete: bool = False
+    delete: bool = Field(False, description="Delete the message.")
     reply: str | None = Field(None, description="Key in voice.replies to answer with.")
-    warn: WarnAction | None = None
-    timeout: Duration | None = None
-    kick: bool = False
-    ban: BanAction | None = None
+    warn: WarnAction | None = Field(None, description="Warn the member (counts as a strike).")
+    timeout: Duration | None = Field(None, description="Time the member out (mute) for this long.")
+    kick: bool = Field(False, description="Remove the member (they may rejoin).")
+    ban: BanAction | None = Field(None, description="Ban the member.")
     review: bool = Field(False, description="Hold every other action for a moderator's approval.")
     notify: str | None = Field(None, description="Key in voice.replies sent to the moderators' channel.")
 
@@ -175,21 +201,23 @@ class ActionsConfig(Strict):
 class RuleConfig(Strict):
     """One moderation rule: triggers, then actions."""
 
-    enabled: bool = True
-    mode: Literal["live", "dry_run"] = "live"
-    description: str = ""
+    enabled: bool = Field(True, description="Switch the rule off without deleting it.")
+    mode: Literal["live", "dry_run"] = Field(
+        "live", description="dry_run records the decision and trace but acts on nothing."
+    )
+    description: str = Field("", description="What the rule is for (shown in /explain and cases).")
     match: Literal["any", "all"] = Field("any", description="Fire when any trigger fires, or only all.")
     priority: int = Field(0, description="Higher runs first; the first rule that acts stops the rest.")
-    triggers: TriggersConfig = Field(default_factory=TriggersConfig)
-    actions: ActionsConfig = Field(default_factory=ActionsConfig)
+    triggers: TriggersConfig = Field(default_factory=TriggersConfig, description="What makes the rule fire.")
+    actions: ActionsConfig = Field(default_factory=ActionsConfig, description="What it does when it fires.")
 
 
 class StrikeStep(Strict):
     """A rung of the strike ladder: ``count`` strikes within ``within`` lead to ``action``."""
 
-    count: int = Field(ge=1)
-    within: Duration
-    action: Literal["timeout", "kick", "ban"]
+    count: int = Field(ge=1, description="Strikes needed.")
+    within: Duration = Field(description="Window in which the strikes are counted, e.g. 7d.")
+    action: Literal["timeout", "kick", "ban"] = Field(description="What happens.")
     duration: Duration | None = Field(None, description="For timeouts.")
 
     @model_validator(mode="after")
@@ -202,8 +230,10 @@ class StrikeStep(Strict):
 class StrikesConfig(Strict):
     """Escalation from warnings; strikes older than the largest ``within`` no longer count."""
 
-    enabled: bool = True
-    ladder: list[StrikeStep] = Field(default_factory=list)
+    enabled: bool = Field(True, description="Escalate repeated warnings.")
+    ladder: list[StrikeStep] = Field(
+        default_factory=list, description="Steps; the highest step whose count is reached applies."
+    )
 
 
 # ---------------------------------------------------------------- voice, greetings, faq
@@ -212,9 +242,11 @@ class StrikesConfig(Strict):
 class VoiceConfig(Strict):
     """The community's brand voice."""
 
-    tone: Literal["friendly", "formal", "playful", "neutral"] = "friendly"
+    tone: Literal["friendly", "formal", "playful", "neutral"] = Field(
+        "friendly", description="The community's tone of voice."
+    )
     signature: str | None = Field(None, description="Appended to every reply, e.g. '— the Acme team'.")
-    default_lang: str = "en"
+    default_lang: str = Field("en", description="Language used when the member's is unknown or missing.")
     replies: dict[str, LangText] = Field(
         default_factory=dict, description="Template name -> language -> text with {placeholders}."
     )
@@ -223,12 +255,12 @@ class VoiceConfig(Strict):
 class GreetingsConfig(Strict):
     """Greeting newcomers."""
 
-    enabled: bool = False
-    text: LangText = Field(default_factory=dict)
+    enabled: bool = Field(False, description="Greet members when they join.")
+    text: LangText = Field(default_factory=dict, description="Greeting per language, with {placeholders}.")
     rules_reminder: LangText = Field(default_factory=dict, description="Appended when rules_channel is set.")
-    rules_channel: str | None = None
+    rules_channel: str | None = Field(None, description="Channel id of the rules ({rules_channel}).")
     channel: str | None = Field(None, description="Channel to greet in; default: where they joined.")
-    dm: bool = False
+    dm: bool = Field(False, description="Greet by direct message instead.")
     delete_previous: bool = Field(False, description="Delete the previous greeting to keep the chat clean.")
 
 
@@ -236,17 +268,21 @@ class FaqEntry(Strict):
     """One frequently asked question."""
 
     questions: dict[str, list[str]] = Field(description="Language -> question variants.")
-    answer: LangText
+    answer: LangText = Field(description="Answer per language.")
 
 
 class FaqConfig(Strict):
     """Answering members' questions from a FAQ."""
 
-    enabled: bool = True
-    mode: Literal["answer", "suggest"] = "answer"
-    threshold: Probability = 0.75
+    enabled: bool = Field(True, description="Answer questions that match an entry.")
+    mode: Literal["answer", "suggest"] = Field(
+        "answer", description="answer replies in the chat; suggest sends the match to moderators."
+    )
+    threshold: Probability = Field(0.75, description="Similarity needed to count as a match.")
     question_at: Probability = Field(0.5, description="Question probability needed before matching.")
-    entries: dict[str, FaqEntry] = Field(default_factory=dict)
+    entries: dict[str, FaqEntry] = Field(
+        default_factory=dict, description="Entry name -> questions and answer."
+    )
 
 
 # ---------------------------------------------------------------- platforms, moderation
@@ -255,45 +291,66 @@ class FaqConfig(Strict):
 class DiscordPlatform(Strict):
     """Discord servers of this community."""
 
-    guild_ids: list[str] = Field(default_factory=list)
-    mod_channel_id: str | None = None
-    log_channel_id: str | None = None
-    welcome_channel_id: str | None = None
+    guild_ids: list[str] = Field(default_factory=list, description="Server (guild) ids.")
+    mod_channel_id: str | None = Field(None, description="Channel for review cards and notifications.")
+    log_channel_id: str | None = Field(None, description="Channel for the action log.")
+    welcome_channel_id: str | None = Field(None, description="Channel for greetings.")
 
 
 class TelegramPlatform(Strict):
     """Telegram groups of this community."""
 
-    chat_ids: list[str] = Field(default_factory=list)
-    mod_chat_id: str | None = None
+    chat_ids: list[str] = Field(default_factory=list, description="Group chat ids (negative, -100...).")
+    mod_chat_id: str | None = Field(None, description="Chat for review cards and notifications.")
 
 
 class SandboxPlatform(Strict):
     """The local console community."""
 
-    enabled: bool = True
-    channels: list[str] = Field(default_factory=lambda: ["general"])
+    enabled: bool = Field(True, description="Serve this community in the local console sandbox.")
+    channels: list[str] = Field(default_factory=lambda: ["general"], description="Channel names.")
 
 
 class PlatformsConfig(Strict):
     """Where this community lives."""
 
-    discord: DiscordPlatform | None = None
-    telegram: TelegramPlatform | None = None
-    sandbox: SandboxPlatform | None = None
+    discord: DiscordPlatform | None = Field(None, description="Discord servers.")
+    telegram: TelegramPlatform | None = Field(None, description="Telegram groups.")
+    sandbox: SandboxPlatform | None = Field(None, description="The local console (one community at most).")
 
 
 class ModerationSettings(Strict):
     """Who may moderate and how the queue behaves."""
 
-    moderator_level: int = 50
-    admin_level: int = 100
-    review_expiry: Duration = Field(default=timedelta(hours=48))
+    moderator_level: int = Field(50, description="Level needed for moderator commands and buttons.")
+    admin_level: int = Field(100, description="Level needed for admin commands (/reload).")
+    review_expiry: Duration = Field(
+        default=timedelta(hours=48), description="Unhandled reviews expire after."
+    )
     keep_flagged_text: Duration = Field(default=timedelta(days=30), description="Retention of flagged text.")
     exempt_level: int = Field(50, description="Members at or above this level are never acted on.")
 
 
 # ---------------------------------------------------------------- overrides
+
+_LEVEL = re.compile(r"^\s*(>=|<=|==|>|<|=)?\s*(-?\d{1,18})\s*$")
+
+
+def parse_level_criterion(value: str | int) -> tuple[str, int]:
+    """Parse an override's ``level`` criterion into an operator and a number.
+
+    ``">=50"`` -> ``(">=", 50)``; ``"50"``, ``"=50"`` and ``50`` -> ``("==", 50)``.
+
+    Raises:
+        ValueError: If it is not a comparison with a whole number.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "==", value
+    match = _LEVEL.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a level condition; write e.g. '>=50', '<=10', '>5', '<5' or '50'")
+    op = match.group(1) or "=="
+    return ("==" if op == "=" else op), int(match.group(2))
 
 
 class Criteria(Strict):
@@ -301,16 +358,32 @@ class Criteria(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    platform: str | list[str] | None = None
-    channel: str | list[str] | None = None
-    category: str | list[str] | None = None
-    role: str | list[str] | None = None
+    platform: str | list[str] | None = Field(None, description="discord, telegram or sandbox (or a list).")
+    channel: str | list[str] | None = Field(None, description="Channel id(s) (sandbox: channel names).")
+    category: str | list[str] | None = Field(None, description="Category or parent channel id(s).")
+    role: str | list[str] | None = Field(
+        None, description="Role token(s): '3100' or 'role:3100', 'admin', or 'discord:role:3100'."
+    )
     level: str | int | None = Field(None, description="'>=50', '<10', '50'...")
-    user: str | list[str] | None = None
-    lang: str | list[str] | None = None
-    any: list[Criteria] | None = None
-    all: list[Criteria] | None = None
-    not_: Criteria | None = Field(None, alias="not")
+    user: str | list[str] | None = Field(None, description="User id(s), or '<platform>:<id>'.")
+    lang: str | list[str] | None = Field(None, description="Language(s) of the message.")
+    any: list[Criteria] | None = Field(None, description="Holds when any of these criteria hold.")
+    all: list[Criteria] | None = Field(None, description="Holds when all of these criteria hold.")
+    not_: Criteria | None = Field(None, alias="not", description="Holds when these criteria do not.")
+
+    @field_validator("platform", "channel", "category", "role", "user", "lang", "any", "all")
+    @classmethod
+    def _no_empty_list(cls, value: object) -> object:
+        if isinstance(value, list) and not value:
+            raise ValueError("an empty list matches nothing; give at least one value or remove the key")
+        return value
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str | int | None) -> str | int | None:
+        if isinstance(value, str):
+            parse_level_criterion(value)
+        return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> Criteria:
@@ -322,7 +395,9 @@ class Criteria(Strict):
 class Override(Criteria):
     """Criteria plus a partial ``config`` merged over the community config when they hold."""
 
-    config: dict[str, Any]
+    config: dict[str, Any] = Field(
+        description="Partial community config merged on top when the criteria hold."
+    )
 
     @model_validator(mode="after")
     def _needs_criteria(self) -> Override:
@@ -345,18 +420,30 @@ class ModelSettings(Strict):
 class CommunityConfig(Strict):
     """A community's whole configuration (also the shape of each merged override)."""
 
-    community: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    mode: Literal["live", "dry_run"] = "live"
-    languages: list[str] = Field(default_factory=lambda: ["en", "ar", "ru", "fa"])
-    platforms: PlatformsConfig = Field(default_factory=PlatformsConfig)
-    levels: dict[str, int] = Field(
-        default_factory=dict, description="'discord:role:<id>', 'telegram:admin', 'user:<platform>:<id>' -> level."
+    community: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Unique name: lowercase letters, digits, - and _."
     )
-    moderation: ModerationSettings = Field(default_factory=ModerationSettings)
-    voice: VoiceConfig = Field(default_factory=VoiceConfig)
-    greetings: GreetingsConfig = Field(default_factory=GreetingsConfig)
-    faq: FaqConfig = Field(default_factory=FaqConfig)
-    rules: dict[str, RuleConfig] = Field(default_factory=dict)
-    strikes: StrikesConfig = Field(default_factory=StrikesConfig)
-    model: ModelSettings = Field(default_factory=ModelSettings)
-    overrides: list[Override] = Field(default_factory=list)
+    mode: Literal["live", "dry_run"] = Field(
+        "live", description="dry_run: decide and record, act on nothing."
+    )
+    languages: list[str] = Field(
+        default_factory=lambda: ["en", "ar", "ru", "fa"], description="Languages members write in."
+    )
+    platforms: PlatformsConfig = Field(default_factory=PlatformsConfig, description="Where it lives.")
+    levels: dict[str, int] = Field(
+        default_factory=dict,
+        description="'discord:role:<id>', 'telegram:admin', 'user:<platform>:<id>' -> level.",
+    )
+    moderation: ModerationSettings = Field(
+        default_factory=ModerationSettings, description="Moderators, queue."
+    )
+    voice: VoiceConfig = Field(default_factory=VoiceConfig, description="Brand voice and reply templates.")
+    greetings: GreetingsConfig = Field(default_factory=GreetingsConfig, description="Greeting newcomers.")
+    faq: FaqConfig = Field(default_factory=FaqConfig, description="Answering frequent questions.")
+    rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Rule name -> rule.")
+    strikes: StrikesConfig = Field(default_factory=StrikesConfig, description="Strike ladder.")
+    model: ModelSettings = Field(default_factory=ModelSettings, description="Classifier (process-wide).")
+    overrides: list[Override] = Field(
+        default_factory=list,
+        description="Criteria blocks applied in order (a layer's list replaces lower ones).",
+    )
