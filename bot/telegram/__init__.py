@@ -1,0 +1,1 @@
+"""Telegram adapter: python-telegram-bot Application, update translation and the chat gateway."""
