@@ -47,6 +47,10 @@ class EmbeddingCache:
     def __len__(self) -> int:
         return len(self._index)
 
+    def has(self, text: str) -> bool:
+        """Whether ``text`` is cached."""
+        return text_key(text) in self._index
+
     def _save(self, keys: list[bytes], vecs: Matrix) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         n = len(list(self.dir.glob("shard-*.npz")))
