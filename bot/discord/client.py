@@ -1,0 +1,147 @@
+"""``StewardBot`` (a discord.py ``commands.Bot`` with Steward's cogs) and the runtime's ``DiscordRunner``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.discord import slash, translate
+from bot.discord.cards import CardButton
+from bot.discord.events import Events
+from bot.discord.gateway import DiscordGateway
+from bot.discord.intents import REFUSED_WARNING, IntentWatch, steward_intents
+from bot.discord.protocols import Service
+from bot.discord.replies import answer, refuse
+
+log = logging.getLogger(__name__)
+
+
+class StewardBot(commands.Bot):
+    """The Discord client: events cog, persistent review-card buttons, per-guild slash commands."""
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        message_content: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=steward_intents(message_content=message_content),
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
+            help_command=None,
+        )
+        self.service = service
+        self.gateway = DiscordGateway(self, service)
+        self.intent_watch = IntentWatch()
+        self._synced: set[int] = set()
+
+    async def setup_hook(self) -> None:
+        """Register the cog, the card buttons (so old cards keep working) and the slash commands."""
+        await self.add_cog(Events(self, self.intent_watch))
+        self.add_dynamic_items(CardButton)
+        slash.install(self.tree, self.service)
+        self.intent_watch.check_flags(self.intents, self.application_flags)
+
+    async def sync_guild(self, guild_id: int) -> None:
+        """Sync slash commands to a configured guild, once per process."""
+        if guild_id in self._synced or self.service.community_for(translate.PLATFORM, str(guild_id)) is None:
+            return
+        self._synced.add(guild_id)
+        try:
+            count = await slash.sync_guild(self.tree, guild_id)
+        except discord.HTTPException as exc:
+            self._synced.discard(guild_id)
+            log.warning(
+                "could not sync slash commands in guild %s (%s); invite the bot with the "
+                "applications.commands scope",
+                guild_id,
+                exc,
+            )
+        else:
+            log.info("synced %d slash commands in guild %s", count, guild_id)
+
+    async def on_card_button(
+        self, interaction: discord.Interaction[Any], verb: str, case_number: int
+    ) -> None:
+        """Run a review card's button through the service and refresh the card."""
+        guild_id = interaction.guild_id
+        community = (
+            self.service.community_for(translate.PLATFORM, str(guild_id)) if guild_id is not None else None
+        )
+        if guild_id is None or community is None:
+            await refuse(interaction, "This server is not set up for Steward.")
+            return
+        card_message = interaction.message
+        if card_message is not None:
+            self.gateway.remember_card(community, case_number, card_message.channel.id, card_message.id)
+        scope = translate.scope(community, guild_id, interaction.channel or interaction.channel_id)
+        work = self.service.handle_button(scope, translate.actor(interaction.user), verb, case_number)
+        reply = await answer(interaction, work, always_ephemeral=True)
+        if reply is not None and reply.card is not None and card_message is not None:
+            from bot.discord.cards import card_embed, card_view
+
+            with contextlib.suppress(discord.HTTPException):
+                await card_message.edit(embed=card_embed(reply.card), view=card_view(reply.card))
+
+
+class DiscordRunner:
+    """Runs the Discord bot inside Steward's own event loop, beside the other platforms.
+
+    Args:
+        service: The moderation service (the gateway is registered with it).
+        token: The bot token (from the environment).
+        message_content: Ask for the privileged Message Content intent (needed to moderate text).
+        guild_ready_timeout: Seconds discord.py waits for more guilds before READY.
+    """
+
+    def __init__(
+        self, service: Service, token: str, *, message_content: bool = True, guild_ready_timeout: float = 2.0
+    ) -> None:
+        self.service = service
+        self._token = token
+        self.bot = StewardBot(
+            service, message_content=message_content, guild_ready_timeout=guild_ready_timeout
+        )
+        service.register_gateway(self.bot.gateway)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def gateway(self) -> DiscordGateway:
+        """The ``ChatGateway`` registered with the service."""
+        return self.bot.gateway
+
+    async def start(self) -> None:
+        """Log in (raises ``discord.LoginFailure`` on a bad token) and connect in the background."""
+        await self.bot.login(self._token)
+        self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+
+    async def _connect(self) -> None:
+        try:
+            await self.bot.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired:
+            log.error(REFUSED_WARNING)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the Discord side stopping must not stop the other platforms
+            log.exception("the Discord connection stopped")
+
+    async def wait_ready(self) -> None:
+        """Wait until the bot has received READY and its guilds (wrap in ``asyncio.timeout``)."""
+        await self.bot.wait_until_ready()
+
+    async def stop(self) -> None:
+        """Close the connection and wait for the background task."""
+        await self.bot.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,88 @@
+"""Slash commands mirroring the service's moderator commands, synced per guild."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.discord import translate
+from bot.discord.protocols import Service
+from bot.discord.replies import answer, refuse
+from moderation.domain import ModeratorCommand
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PERMISSIONS = discord.Permissions(manage_messages=True)
+"""Who sees the commands by default; server admins can change it, and the level is checked per call."""
+
+Callback = Callable[[discord.Interaction[Any], str | None], Coroutine[Any, Any, None]]
+
+
+def split_args(text: str | None) -> tuple[str, ...]:
+    """Split typed arguments like a shell (quotes group words); unbalanced quotes split on spaces."""
+    if not text:
+        return ()
+    try:
+        return tuple(shlex.split(text))
+    except ValueError:
+        return tuple(text.split())
+
+
+async def run_command(
+    service: Service, interaction: discord.Interaction[Any], name: str, args: str | None
+) -> None:
+    """Run one slash command through the service; refusals and errors are ephemeral."""
+    guild_id = interaction.guild_id
+    if guild_id is None:
+        await refuse(interaction, "Use this command in a server.")
+        return
+    community = service.community_for(translate.PLATFORM, str(guild_id))
+    if community is None:
+        await refuse(interaction, "This server is not set up for Steward.")
+        return
+    command = ModeratorCommand(
+        scope=translate.scope(community, guild_id, interaction.channel or interaction.channel_id),
+        caller=translate.actor(interaction.user),
+        name=name,
+        args=split_args(args),
+    )
+    await answer(interaction, service.handle_command(command))
+
+
+def _callback(service: Service, name: str) -> Callback:
+    async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
+        await run_command(service, interaction, name, args)
+
+    return callback
+
+
+def build_commands(service: Service) -> list[app_commands.Command[Any, ..., None]]:
+    """One app command per moderator command in ``service.command_help()``."""
+    commands: list[app_commands.Command[Any, ..., None]] = []
+    for name, help_text in service.command_help():
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=name, description=(help_text or name)[:100], callback=_callback(service, name)
+        )
+        command.default_permissions = DEFAULT_PERMISSIONS
+        command.guild_only = True
+        commands.append(command)
+    return commands
+
+
+def install(tree: app_commands.CommandTree[Any], service: Service) -> None:
+    """Add the moderator commands to a tree (synced later, per guild)."""
+    for command in build_commands(service):
+        tree.add_command(command, override=True)
+
+
+async def sync_guild(tree: app_commands.CommandTree[Any], guild_id: int) -> int:
+    """Copy the commands to one guild and sync them there; return how many were synced."""
+    guild = discord.Object(guild_id)
+    tree.copy_global_to(guild=guild)
+    synced = await tree.sync(guild=guild)
+    return len(synced)
