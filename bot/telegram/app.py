@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import Handlers, ModChatFilter, ModChats
 from bot.telegram.options import TelegramOptions
+from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.roles import AdminCache
 from bot.telegram.service_port import ModerationPort
 
@@ -45,7 +46,7 @@ def build_application(options: TelegramOptions) -> Application:  # type: ignore[
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
-        .concurrent_updates(options.concurrent_updates)
+        .concurrent_updates(PerChatUpdateProcessor(options.concurrent_updates))
         .job_queue(None)
         .build()
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ class AdminCache:
         self._ttl = ttl
         self._clock = clock
         self._chats: dict[int, tuple[float, dict[int, tuple[str, ...]]]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
 
     def invalidate(self, chat_id: int) -> None:
         """Forget a chat's list (e.g. after a chat_member update about an administrator)."""
@@ -34,6 +36,10 @@ class AdminCache:
         return (await self._admins(chat_id)).get(user_id, ())
 
     async def _admins(self, chat_id: int) -> dict[int, tuple[str, ...]]:
+        async with self._locks.setdefault(chat_id, asyncio.Lock()):  # one fetch at a time per chat
+            return await self._fetch(chat_id)
+
+    async def _fetch(self, chat_id: int) -> dict[int, tuple[str, ...]]:
         cached = self._chats.get(chat_id)
         now = self._clock()
         if cached is not None and now - cached[0] < self._ttl:

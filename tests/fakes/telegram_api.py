@@ -596,6 +596,8 @@ def chat_member_update(
                         "can_invite_users",
                         "can_pin_messages",
                         "can_manage_topics",
+                        "can_edit_tag",
+                        "can_react_to_messages",
                     ],
                     False,
                 ),
