@@ -1,0 +1,285 @@
+"""Composition root: config holder, store, classifier and service, then the sandbox or the platforms.
+
+``steward run`` lands in :func:`run`. With no platform token it starts the sandbox console; otherwise
+every platform whose token is set, each imported lazily through :data:`PLATFORMS` (so a Telegram-only
+deployment never imports discord.py). SIGINT/SIGTERM stop everything cleanly; config edits are picked up
+by ``ConfigHolder.watch``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol, TextIO
+
+from bot.logging import configure_logging
+from bot.settings import Settings
+from models.factory import build_classifier
+from moderation.config.configset import ConfigSet
+from moderation.config.reload import ConfigHolder, ReloadResult
+from moderation.ports import Classifier, SystemClock
+from moderation.service import ModerationService
+from moderation.storage.store import SqlStore, open_store
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 10.0
+
+
+class PlatformRunner(Protocol):
+    """What the runtime needs from a platform adapter: start in this loop, stop cleanly."""
+
+    async def start(self) -> None:
+        """Connect and start receiving updates (returns once running)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving updates and close connections."""
+        ...
+
+
+PlatformFactory = Callable[["Core", Settings], PlatformRunner]
+
+PLATFORMS: dict[str, str] = {
+    "discord": "bot.discord.runtime",
+    "telegram": "bot.telegram.runtime",
+}
+"""Platform name -> module with ``create_runner(core, settings) -> PlatformRunner``, imported only when
+that platform's token is set."""
+
+
+@dataclass
+class Core:
+    """The wired core: configuration, storage, classifier and service."""
+
+    config: ConfigHolder
+    store: SqlStore
+    classifier: Classifier
+    service: ModerationService
+
+    def communities(self) -> list[str]:
+        """Names of the communities in the live configuration."""
+        return sorted(self.config.current.communities)
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.store.close()
+
+
+def languages_of(configset: ConfigSet) -> list[str]:
+    """Every language any community uses, in a stable order."""
+    found: dict[str, None] = {}
+    for name in sorted(configset.communities):
+        for lang in configset.communities[name].base.languages:
+            found.setdefault(lang, None)
+    return list(found)
+
+
+def classifier_name(classifier: Classifier) -> str:
+    """A short human name for the classifier in use."""
+    return getattr(classifier, "name", None) or type(classifier).__name__
+
+
+async def build_core(
+    settings: Settings, *, config_dir: Path | None = None, database_url: str | None = None
+) -> Core:
+    """Load the configuration, open the database and build the service.
+
+    Raises:
+        ConfigErrors: The configuration does not load.
+        ConfigDirNotFound: There is no configuration directory.
+    """
+    holder = ConfigHolder(config_dir or settings.resolved_config_dir())
+    store = await open_store(database_url or settings.database_url.get_secret_value())
+    try:
+        configset = holder.current
+        classifier = build_classifier(configset.model, languages_of(configset))
+        service = ModerationService(config=holder, store=store, classifier=classifier, clock=SystemClock())
+    except BaseException:
+        await store.close()
+        raise
+    return Core(holder, store, classifier, service)
+
+
+def sandbox_community(configset: ConfigSet, wanted: str | None = None) -> str:
+    """The community the sandbox simulates: ``wanted``, else the first with ``platforms.sandbox``.
+
+    Raises:
+        ValueError: ``wanted`` is not configured, or there is no community at all.
+    """
+    names = sorted(configset.communities)
+    if wanted is not None:
+        if wanted not in configset.communities:
+            raise ValueError(f"no community {wanted!r}; configured: {', '.join(names) or 'none'}")
+        return wanted
+    for name in names:
+        sandbox = configset.communities[name].base.platforms.sandbox
+        if sandbox is not None and sandbox.enabled:
+            return name
+    if not names:
+        raise ValueError("the configuration has no community: add one under communities/")
+    return names[0]
+
+
+def load_platform(name: str) -> PlatformFactory:
+    """Import a platform adapter's ``create_runner`` by the module name in :data:`PLATFORMS`."""
+    module = importlib.import_module(PLATFORMS[name])
+    factory: PlatformFactory = module.create_runner
+    return factory
+
+
+def _install_signals(stop: asyncio.Event) -> Callable[[], None]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            pass
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+async def _finish(tasks: Iterable[asyncio.Task[None]]) -> None:
+    pending = [t for t in tasks if not t.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _log_watch_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("configuration watching stopped; use /reload after edits", exc_info=task.exception())
+
+
+def _reload_logger(listeners: list[Callable[[ReloadResult], None]]) -> Callable[[ReloadResult], None]:
+    def on_change(result: ReloadResult) -> None:
+        if result.ok:
+            log.info("configuration reloaded: %s", ", ".join(result.communities))
+        else:
+            log.warning(
+                "configuration edit rejected, keeping the last good one:\n%s", "\n".join(result.errors)
+            )
+        for listener in listeners:
+            listener(result)
+
+    return on_change
+
+
+async def _run_sandbox(
+    core: Core,
+    settings: Settings,
+    stop: asyncio.Event,
+    io: tuple[BinaryIO, TextIO],
+    community: str | None,
+    listeners: list[Callable[[ReloadResult], None]],
+) -> None:
+    from bot.sandbox.app import SandboxConsole  # the console is only needed without tokens
+
+    stdin, stdout = io
+    name = sandbox_community(core.config.current, community)
+    sandbox = core.config.current.communities[name].base.platforms.sandbox
+    console = SandboxConsole(
+        core.service,
+        community=name,
+        channels=sandbox.channels if sandbox is not None else ["general"],
+        stdout=stdout,
+        clock=SystemClock(),
+    )
+    listeners.append(lambda r: console.config_changed(r.ok, r.errors, r.communities))
+    console.banner(
+        config_dir=str(core.config.current.source_dir),
+        database=settings.database_display(),
+        classifier=classifier_name(core.classifier),
+    )
+    await console.run(stdin)
+    stop.set()
+
+
+async def _run_platforms(core: Core, settings: Settings, stop: asyncio.Event, names: Iterable[str]) -> None:
+    runners: list[tuple[str, PlatformRunner]] = []
+    try:
+        for name in names:
+            runner = load_platform(name)(core, settings)
+            await runner.start()
+            runners.append((name, runner))
+            log.info("%s: started", name)
+        await stop.wait()
+    finally:
+        for name, runner in reversed(runners):
+            try:
+                await asyncio.wait_for(runner.stop(), STOP_GRACE_SECONDS)
+            except Exception:  # the edge: one adapter failing to stop must not block the others
+                log.exception("%s: did not stop cleanly", name)
+
+
+def _stdio(stdin: BinaryIO | None, stdout: TextIO | None) -> tuple[BinaryIO, TextIO]:
+    if stdout is None:
+        stdout = sys.stdout
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    return (stdin if stdin is not None else sys.stdin.buffer), stdout
+
+
+async def run(
+    settings: Settings,
+    *,
+    stdin: BinaryIO | None = None,
+    stdout: TextIO | None = None,
+    community: str | None = None,
+) -> None:
+    """Run Steward until SIGINT/SIGTERM (or, in the sandbox, ``/quit`` or end of input).
+
+    Args:
+        settings: The environment.
+        stdin: Sandbox input (bytes); default the process's stdin.
+        stdout: Sandbox output; default the process's stdout.
+        community: Sandbox only: which community to simulate.
+
+    Raises:
+        ConfigErrors: The configuration does not load at start.
+        ConfigDirNotFound: There is no configuration directory.
+    """
+    tokens = settings.tokens()
+    level = settings.log_level or ("INFO" if tokens else "WARNING")
+    configure_logging(level, settings.log_format, secrets=settings.secrets())
+    unknown = sorted(set(tokens) - set(PLATFORMS))
+    if unknown:
+        raise ValueError(f"no adapter registered for {', '.join(unknown)}")
+    core = await build_core(settings)
+    stop = asyncio.Event()
+    remove_signals = _install_signals(stop)
+    listeners: list[Callable[[ReloadResult], None]] = []
+    watcher = asyncio.create_task(core.config.watch(_reload_logger(listeners)), name="config-watch")
+    watcher.add_done_callback(_log_watch_end)
+    if tokens:
+        main: Awaitable[None] = _run_platforms(core, settings, stop, sorted(tokens))
+    else:
+        main = _run_sandbox(core, settings, stop, _stdio(stdin, stdout), community, listeners)
+    worker = asyncio.create_task(main, name="platforms" if tokens else "sandbox")
+    stopper = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        await asyncio.wait({worker, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()
+        if tokens and not worker.done():  # adapters watch ``stop`` and close their connections
+            await asyncio.wait({worker}, timeout=STOP_GRACE_SECONDS)
+    finally:
+        remove_signals()
+        await _finish([worker, stopper, watcher])
+        await core.close()
+        log.info("stopped")
+    failure = worker.exception() if worker.done() and not worker.cancelled() else None
+    if failure is not None:
+        raise failure
