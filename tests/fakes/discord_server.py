@@ -279,9 +279,8 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server: Any = site._server
+        self.port = int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         """Close the socket and the server."""
@@ -361,7 +360,7 @@ class FakeDiscord:
         pattern: str,
         *,
         count: int = 1,
-        timeout: float = 5.0,
+        within: float = 5.0,
         where: Callable[[Recorded], bool] | None = None,
     ) -> list[Recorded]:
         """Wait until ``count`` successful requests match; return them."""
@@ -370,15 +369,15 @@ class FakeDiscord:
             hits = [r for r in self.requests_to(method, pattern) if r.status < 400]
             return [r for r in hits if where is None or where(r)]
 
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while len(found()) < count:
                 self._request_event.clear()
                 await self._request_event.wait()
         return found()
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:
+    async def wait_ready(self, within: float = 5.0) -> None:
         """Wait until READY and the GUILD_CREATEs have been sent."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await self._ready_sent.wait()
 
     async def dispatch(self, event: str, data: JSON) -> None:
@@ -394,9 +393,9 @@ class FakeDiscord:
         if self._ws is not None:
             await self._ws.close(code=code)
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
+    async def wait_connected(self, within: float = 5.0) -> None:
         """Wait until a client is connected (after IDENTIFY or RESUME)."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             await self._connected.wait()
 
     # ------------------------------------------------------------------ payload builders
@@ -442,7 +441,11 @@ class FakeDiscord:
             "components": [],
         }
         if reply_to:
-            data["message_reference"] = {"message_id": reply_to, "channel_id": channel_id, "guild_id": guild_id}
+            data["message_reference"] = {
+                "message_id": reply_to,
+                "channel_id": channel_id,
+                "guild_id": guild_id,
+            }
             ref = self.messages.get(reply_to)
             data["referenced_message"] = ref
         self.messages[data["id"]] = data
@@ -713,7 +716,11 @@ class FakeDiscord:
 
     def _bot_message(self, channel_id: str, body: JSON, *, author: JSON | None = None) -> JSON:
         guild_id = next(
-            (g.id for g in self.guilds.values() if any(c["id"] == channel_id for c in g.channels + g.threads)),
+            (
+                g.id
+                for g in self.guilds.values()
+                if any(c["id"] == channel_id for c in g.channels + g.threads)
+            ),
             None,
         )
         data: JSON = {
@@ -749,7 +756,9 @@ class FakeDiscord:
         self.messages[data["id"]] = data
         return 200, data, {}
 
-    def _patch_message(self, rec: Recorded, channel_id: str, message_id: str) -> tuple[int, Any, dict[str, str]]:
+    def _patch_message(
+        self, rec: Recorded, channel_id: str, message_id: str
+    ) -> tuple[int, Any, dict[str, str]]:
         msg = self.messages.get(message_id)
         if msg is None:
             return 404, {"message": "Unknown Message", "code": 10008}, {}
@@ -759,7 +768,9 @@ class FakeDiscord:
         msg["edited_timestamp"] = iso()
         return 200, msg, {}
 
-    def _delete_message(self, rec: Recorded, channel_id: str, message_id: str) -> tuple[int, Any, dict[str, str]]:
+    def _delete_message(
+        self, rec: Recorded, channel_id: str, message_id: str
+    ) -> tuple[int, Any, dict[str, str]]:
         if self.messages.pop(message_id, None) is None:
             return 404, {"message": "Unknown Message", "code": 10008}, {}
         return 204, None, {}
@@ -789,7 +800,7 @@ class FakeDiscord:
         return 204, None, {}
 
     def _ban(self, rec: Recorded, guild_id: str, user_id: str) -> tuple[int, Any, dict[str, str]]:
-        self.bans[(guild_id, user_id)] = rec.json
+        self.bans[(guild_id, user_id)] = dict(rec.query) | rec.json  # discord.py sends a query parameter
         guild = self.guilds.get(guild_id)
         if guild is not None:
             guild.members.pop(user_id, None)
@@ -807,7 +818,11 @@ class FakeDiscord:
             (g.members[user_id]["user"] for g in self.guilds.values() if user_id in g.members),
             user_payload(user_id, f"user{user_id}"),
         )
-        return 200, {"id": channel_id, "type": 1, "recipients": [user], "last_message_id": None, "flags": 0}, {}
+        return (
+            200,
+            {"id": channel_id, "type": 1, "recipients": [user], "last_message_id": None, "flags": 0},
+            {},
+        )
 
     def _callback(self, rec: Recorded, interaction_id: str, token: str) -> tuple[int, Any, dict[str, str]]:
         kind = int(rec.json.get("type", 0))
@@ -843,3 +858,56 @@ async def running(fake: FakeDiscord) -> AsyncIterator[FakeDiscord]:
             yield fake
     finally:
         await fake.stop()
+
+
+# ---------------------------------------------------------------------- a ready-made guild
+
+GUILD = "1100"
+CATEGORY = "1190"
+GENERAL = "1200"
+THREAD = "1250"
+MOD_CHANNEL = "1300"
+WELCOME = "1400"
+LOG_CHANNEL = "1500"
+BOT = "900"
+ALICE = "5001"
+BOB = "5002"
+MOD = "5100"
+BOSS = "5200"
+OWNER = "1"
+MOD_ROLE = "3100"
+BOT_ROLE = "3200"
+ADMIN_ROLE = "3300"
+BOT_PERMS = EVERYONE_PERMS | MANAGE_MESSAGES | MODERATE_MEMBERS | KICK_MEMBERS | BAN_MEMBERS | MANAGE_CHANNELS
+
+
+def acme_guild(*, bot_permissions: int = BOT_PERMS) -> FakeGuild:
+    """Guild 1100: #general (1200, in category 1190) with a thread (1250), #mods, #welcome, #log;
+    roles mods (3100, below the bot), bot (3200), admins (3300, above the bot); members alice, bob, a
+    moderator, an admin ("boss") and the bot."""
+    guild = FakeGuild(
+        id=GUILD,
+        name="Acme",
+        owner_id=OWNER,
+        roles=[
+            role_payload(GUILD, "@everyone", permissions=EVERYONE_PERMS, position=0),
+            role_payload(MOD_ROLE, "mods", permissions=MODERATE_MEMBERS | MANAGE_MESSAGES, position=2),
+            role_payload(BOT_ROLE, "steward", permissions=bot_permissions, position=5),
+            role_payload(ADMIN_ROLE, "admins", permissions=ADMINISTRATOR, position=8),
+        ],
+        channels=[
+            channel_payload(CATEGORY, "community", kind=4),
+            channel_payload(GENERAL, "general", parent_id=CATEGORY),
+            channel_payload(MOD_CHANNEL, "mods"),
+            channel_payload(WELCOME, "welcome"),
+            channel_payload(LOG_CHANNEL, "mod-log"),
+        ],
+        threads=[channel_payload(THREAD, "help thread", kind=11, parent_id=GENERAL)],
+    )
+    guild.add_member(member_payload(user_payload(BOT, "Steward", bot=True), [BOT_ROLE]))
+    guild.add_member(member_payload(user_payload(OWNER, "owner")))
+    guild.add_member(member_payload(user_payload(ALICE, "alice")))
+    guild.add_member(member_payload(user_payload(BOB, "bob")))
+    guild.add_member(member_payload(user_payload(MOD, "mo"), [MOD_ROLE]))
+    guild.add_member(member_payload(user_payload(BOSS, "boss"), [ADMIN_ROLE]))
+    return guild
