@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from moderation.domain import Decision
 
 EXTENSIONS: tuple[str, ...] = ("bot.cli_models",)
-"""Modules that add commands: each defines ``register(app: typer.Typer) -> None``. Missing ones are skipped."""
+"""Modules that add commands, each with ``register(app: typer.Typer) -> None`` (missing ones are skipped)."""
 
 app = typer.Typer(
     name="steward",
@@ -234,7 +234,8 @@ def schema(
 
 @db_app.command(
     "upgrade",
-    epilog="Examples:\n\n    steward db upgrade\n\n    DATABASE_URL=postgresql://steward:pw@localhost/steward steward db upgrade",
+    epilog="Examples:\n\n    steward db upgrade\n\n"
+    "    DATABASE_URL=postgresql://steward:pw@localhost/steward steward db upgrade",
 )
 def db_upgrade() -> None:
     """Create the tables or migrate the database at DATABASE_URL to the newest schema."""
@@ -245,9 +246,8 @@ def db_upgrade() -> None:
     try:
         upgrade(settings.database_url.get_secret_value())
     except Exception as exc:  # the edge: show the driver's reason without a traceback or a password
-        _fail(
-            f"database upgrade failed for {settings.database_display()}: {redact(str(exc), settings.secrets())}"
-        )
+        reason = redact(str(exc), settings.secrets())
+        _fail(f"database upgrade failed for {settings.database_display()}: {reason}")
     typer.echo(f"database {settings.database_display()} is at revision {head_revision()}")
 
 
