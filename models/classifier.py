@@ -7,16 +7,12 @@ from typing import Protocol
 
 from models.batcher import MicroBatcher
 from models.encoder import Encoder
+from models.errors import ModelError
 from models.heads import Heads
 from models.langid import LanguageIdentifier
 from models.lru import LRUCache
 from models.text import clean_text
-from moderation.errors import StewardError
 from moderation.ports import Classification
-
-
-class ModelError(StewardError):
-    """A model or its artefacts cannot be used (missing files, wrong dimension, bad label map)."""
 
 
 class Scorer(Protocol):

@@ -1,14 +1,102 @@
-"""Builds the classifier (and FAQ matcher) this process uses from the model settings."""
+"""Builds the classifier (and FAQ matcher) this process uses from the model settings.
+
+Backends:
+* ``auto``: the bundled e5 encoder with the shipped heads (``models/data/heads.npz``) when present,
+  otherwise the keyword classifier;
+* ``keyword``: the small built-in keyword classifier (no model);
+* ``e5``: the bundled e5 encoder with the shipped heads (error if they are missing);
+* ``hf``: a local Hugging Face directory (``path``), ``kind`` ``sequence-classification`` (labels
+  mapped by ``label_map``) or ``encoder`` (our heads trained for it by ``steward train --hf-path``).
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
+from models.classifier import BatchedClassifier, HeadsScorer
+from models.encoder import E5Encoder, Encoder
+from models.errors import ModelError
+from models.faq import EmbeddingFaqMatcher
+from models.heads import DEFAULT_HEADS, Heads
 from models.keyword import KeywordClassifier
+from models.langid import LanguageIdentifier
 from moderation.config.schema import ModelSettings
-from moderation.ports import Classifier
+from moderation.ports import Classifier, FaqMatcher
+
+_lock = threading.Lock()
+_e5: E5Encoder | None = None
 
 
-def build_classifier(settings: ModelSettings, languages: Sequence[str]) -> Classifier:
-    """Return the classifier for ``settings`` (for now always the built-in keyword classifier)."""
-    return KeywordClassifier(languages)
+def shared_e5() -> E5Encoder:
+    """The process-wide bundled e5 encoder (loaded once, ~0.1 s)."""
+    global _e5
+    with _lock:
+        if _e5 is None:
+            _e5 = E5Encoder()
+        return _e5
+
+
+def _e5_classifier(languages: Sequence[str], heads_path: Path) -> BatchedClassifier:
+    if not heads_path.is_file():
+        raise ModelError(f"no trained heads at {heads_path}: run `steward train`")
+    heads = Heads.load(heads_path)
+    return BatchedClassifier(HeadsScorer(shared_e5(), heads), LanguageIdentifier(languages, preload=True))
+
+
+def _hf_classifier(settings: ModelSettings, languages: Sequence[str]) -> BatchedClassifier:
+    from models.hf import HFEncoder, HFSequenceClassifier, load_encoder_heads
+
+    langid = LanguageIdentifier(languages, preload=True)
+    if settings.kind == "sequence-classification":
+        return BatchedClassifier(
+            HFSequenceClassifier(settings.path, settings.label_map), langid, max_batch=16
+        )
+    encoder = HFEncoder(settings.path or "")
+    return BatchedClassifier(HeadsScorer(encoder, load_encoder_heads(encoder.path, encoder)), langid)
+
+
+def build_classifier(
+    settings: ModelSettings, languages: Sequence[str], *, heads_path: Path = DEFAULT_HEADS
+) -> Classifier:
+    """Return the classifier for ``settings``.
+
+    Args:
+        settings: The ``model:`` section of the configuration.
+        languages: Configured languages (language id is restricted to them).
+        heads_path: Trained heads for the bundled encoder (tests point elsewhere).
+
+    Raises:
+        ModelError: The chosen backend cannot be loaded (missing heads, bad directory, bad label map).
+    """
+    langs = list(languages) or ["en"]
+    if settings.backend == "keyword":
+        return KeywordClassifier(langs)
+    if settings.backend == "auto":
+        return _e5_classifier(langs, heads_path) if heads_path.is_file() else KeywordClassifier(langs)
+    if settings.backend == "e5":
+        return _e5_classifier(langs, heads_path)
+    return _hf_classifier(settings, langs)
+
+
+def _encoder_of(classifier: Classifier | None) -> Encoder | None:
+    if isinstance(classifier, BatchedClassifier) and isinstance(classifier.scorer, HeadsScorer):
+        return classifier.scorer.encoder
+    return None
+
+
+def build_faq_matcher(
+    settings: ModelSettings, languages: Sequence[str], classifier: Classifier | None = None
+) -> FaqMatcher | None:
+    """Return a FAQ matcher by meaning, or ``None`` for the keyword backend (use the keyword matcher).
+
+    Reuses the classifier's encoder when it has one; a sequence-classification model gets the bundled
+    e5 encoder for matching.
+    """
+    if settings.backend == "keyword" or (
+        settings.backend == "auto" and isinstance(classifier, KeywordClassifier)
+    ):
+        return None
+    encoder = _encoder_of(classifier)
+    return EmbeddingFaqMatcher(encoder if encoder is not None else shared_e5())
