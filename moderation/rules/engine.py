@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
+
 from moderation.config.schema import CommunityConfig, RuleConfig, TriggersConfig, format_duration
 from moderation.domain import ActionKind, Decision, InboundMessage, Outcome, PlannedAction, RuleTrace
 from moderation.ports import Classification, Clock
@@ -83,7 +85,7 @@ def ordered_rules(cfg: CommunityConfig) -> list[tuple[str, RuleConfig]]:
     return sorted(cfg.rules.items(), key=lambda item: (-item[1].priority, item[0]))
 
 
-def configured_triggers(rule: RuleConfig) -> list[tuple[str, object]]:
+def configured_triggers(rule: RuleConfig) -> list[tuple[str, BaseModel]]:
     """(type, config) of the triggers a rule sets, in registry order."""
     return [(name, cfg) for name in TRIGGERS if (cfg := getattr(rule.triggers, name)) is not None]
 
@@ -164,7 +166,7 @@ class RuleEngine:
             if not triggers:
                 traces.append(RuleTrace(name, False, None, "no triggers configured", mode))
                 continue
-            result = combine(rule.match, [(t, TRIGGERS[t].run(c, tctx)) for t, c in triggers])  # type: ignore[arg-type]
+            result = combine(rule.match, [(t, TRIGGERS[t].run(c, tctx)) for t, c in triggers])
             if not result.fired:
                 traces.append(RuleTrace(name, False, None, result.reason, mode))
                 continue

@@ -7,18 +7,23 @@ import re
 from moderation.config.schema import MentionsTrigger
 from moderation.rules.triggers.base import TriggerContext, TriggerResult
 
-_AT_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][\w.]{0,63})")
+_AT_MENTION = re.compile(r"(?<![\w@<])@([A-Za-z0-9_][\w.]{0,63})")
 _DISCORD_MENTION = re.compile(r"<@[!&]?(\d{1,25})>")
 _TEXT_CAP = 20_000
 
 
 def count_mentions(ctx: TriggerContext) -> int:
-    """Distinct mentions: the platform's parsed ones plus ``@name`` and ``<@id>`` found in the text."""
+    """Distinct mentions in a message.
+
+    The platform's parsed ``meta.mentions`` and Discord ``<@id>`` tokens are ids; ``@name`` tokens in
+    the text are names, often of the same people, so the count is the larger of the two sets rather
+    than their sum (no double counting when an adapter reports both).
+    """
     text = ctx.msg.text[:_TEXT_CAP]
-    found = {m.lower() for m in ctx.msg.meta.mentions}
-    found.update(m.lower() for m in _DISCORD_MENTION.findall(text))
-    found.update("@" + m.lower().rstrip(".") for m in _AT_MENTION.findall(text))
-    return len(found)
+    ids = {m.lower().lstrip("@") for m in ctx.msg.meta.mentions}
+    ids.update(_DISCORD_MENTION.findall(text))
+    names = {m.lower().rstrip(".") for m in _AT_MENTION.findall(text)}
+    return max(len(ids), len(names))
 
 
 def check(cfg: MentionsTrigger, ctx: TriggerContext) -> TriggerResult:
