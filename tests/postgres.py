@@ -90,8 +90,8 @@ class PostgresServer:
             f"-k {self.root} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off"
         )
-        timeout = str(START_TIMEOUT_S)
-        self._run("pg_ctl", "start", "-w", "-t", timeout, "-D", str(self.data), "-l", str(self.log), "-o", options)
+        data, log, timeout = str(self.data), str(self.log), str(START_TIMEOUT_S)
+        self._run("pg_ctl", "start", "-w", "-t", timeout, "-D", data, "-l", log, "-o", options)
 
     def stop(self) -> None:
         """Stop the server (fast) and delete its files."""
