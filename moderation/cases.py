@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from moderation.domain import ActionKind, PlannedAction
+from moderation.domain import ActionKind, Actor, PlannedAction, Scope
+from moderation.executor import ActionResult
 from moderation.ports import Store
 from moderation.records import AuditEntry, CaseRecord, CaseType, ReviewRecord
 
@@ -15,9 +16,8 @@ CASE_TYPES: Mapping[ActionKind, CaseType] = {
     ActionKind.TIMEOUT: CaseType.TIMEOUT,
     ActionKind.KICK: CaseType.KICK,
     ActionKind.BAN: CaseType.BAN,
-    ActionKind.REVIEW: CaseType.REVIEW,
 }
-"""Action kind -> case type. Replies and moderator notifications open no case of their own."""
+"""Action kind -> case type. Replies and notifications open no case; reviews open theirs when escalated."""
 
 BOT_MODERATOR = "steward"
 """The moderator name recorded for actions the bot took on its own."""
@@ -115,3 +115,40 @@ def format_case(case: CaseRecord, trail: Sequence[AuditEntry], review: ReviewRec
         detail = f" — {entry.detail}" if entry.detail else ""
         lines.append(f"  {entry.at.strftime('%Y-%m-%d %H:%M')} {entry.actor}: {entry.action}{detail}")
     return "\n".join(lines)
+
+
+async def record_results(
+    store: Store,
+    community: str,
+    member: Actor,
+    scope: Scope,
+    message_id: str | None,
+    results: Sequence[ActionResult],
+    *,
+    moderator: str,
+    at: datetime,
+    decision_id: int | None = None,
+) -> list[str]:
+    """Open a case (and record a strike, for warnings) per executed action; return failure lines."""
+    failures = []
+    for result in results:
+        if not result.ok:
+            failures.append(result.describe())
+            continue
+        case = await open_action_case(
+            store,
+            community,
+            result.action,
+            platform=scope.platform,
+            user_id=member.user_id,
+            user_name=member.display_name,
+            moderator=moderator,
+            at=at,
+            decision_id=decision_id,
+            channel_id=scope.channel_id,
+            message_id=message_id,
+        )
+        if result.action.kind is ActionKind.WARN:
+            number = case.number if case is not None else None
+            await store.add_strike(community, scope.platform, member.user_id, at=at, case_number=number)
+    return failures

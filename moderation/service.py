@@ -1,0 +1,425 @@
+"""ModerationService: the core's entry point: classify, decide, persist, execute, review, command."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
+
+from moderation.cases import BOT_MODERATOR, record_results
+from moderation.config.configset import ConfigSet
+from moderation.config.levels import resolve_level
+from moderation.config.resolver import ConfigResolver, ScopeContext
+from moderation.config.schema import CommunityConfig, Criteria
+from moderation.domain import (
+    ActionKind,
+    Actor,
+    CommandReply,
+    Decision,
+    InboundMessage,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    ModeratorCommand,
+    Outcome,
+    PlannedAction,
+    Scope,
+)
+from moderation.errors import ActionFailed
+from moderation.executor import Executor, Target
+from moderation.ports import ChatGateway, Classification, Classifier, Clock, FaqMatcher, Store
+from moderation.records import ReviewRecord
+from moderation.review.answers import FAQ_RULE, FaqHelper
+from moderation.review.commands import REGISTRY
+from moderation.review.desk import ReviewDesk
+from moderation.review.registry import CommandContext
+from moderation.review.text import clean_text
+from moderation.rules.engine import MessageContext, RuleEngine
+from moderation.rules.strikes import next_step, step_action
+from moderation.voice.faq import KeywordFaqMatcher
+from moderation.voice.greetings import render_greeting
+
+log = logging.getLogger(__name__)
+
+MAX_CLASSIFY_CHARS = 10_000
+"""Only the start of a huge message goes to the classifier."""
+
+BUTTON_COMMANDS = {"approve": "approve", "reject": "reject", "ban": "ban", "details": "case"}
+"""Review-card button verbs -> the moderator command they run."""
+
+
+class ReloadOutcome(Protocol):
+    """What ``ConfigHolder.reload()`` returns (only the fields the service reads)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the new configuration is live."""
+        ...
+
+    @property
+    def errors(self) -> Sequence[str]:
+        """What was wrong, when not ok."""
+        ...
+
+
+class ConfigSource(Protocol):
+    """The live configuration (``moderation.config.reload.ConfigHolder``)."""
+
+    @property
+    def current(self) -> ConfigSet:
+        """The last good configuration set."""
+        ...
+
+    def reload(self) -> ReloadOutcome:
+        """Re-read the files; a bad edit keeps the last good set."""
+        ...
+
+
+class ModerationService:
+    """Handles events from every platform for every configured community."""
+
+    def __init__(
+        self,
+        *,
+        config: ConfigSource,
+        store: Store,
+        classifier: Classifier,
+        clock: Clock,
+        faq_matcher: FaqMatcher | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self._config = config
+        self.store = store
+        self.classifier = classifier
+        self.clock = clock
+        self.engine = RuleEngine(clock)
+        self.executor = executor or Executor(clock)
+        self.desk = ReviewDesk(store, clock, self.executor, self)
+        self.queue = self.desk.queue
+        self.faq = FaqHelper(faq_matcher or KeywordFaqMatcher())
+        self._gateways: dict[str, ChatGateway] = {}
+        self._last_greeting: dict[tuple[str, str, str], str] = {}
+        self._greeting_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------ wiring and config
+
+    def register_gateway(self, gateway: ChatGateway) -> None:
+        """Route actions for ``gateway.platform`` through ``gateway``."""
+        self._gateways[gateway.platform] = gateway
+
+    def gateway(self, platform: str) -> ChatGateway | None:
+        """The gateway registered for a platform, if any."""
+        return self._gateways.get(platform)
+
+    @property
+    def configs(self) -> ConfigSet:
+        """The live configuration set."""
+        return self._config.current
+
+    def community_for(self, platform: str, space_id: str) -> str | None:
+        """The community a guild/chat belongs to (its moderators' chat included), or ``None``."""
+        configs = self.configs
+        found = configs.community_for(platform, space_id)
+        if found is not None:
+            return found
+        for name, resolver in configs.communities.items():
+            telegram = resolver.base.platforms.telegram
+            if platform == "telegram" and telegram is not None and telegram.mod_chat_id == space_id:
+                return name
+        return None
+
+    def community_config(self, community: str) -> CommunityConfig:
+        """A community's base (un-overridden) configuration."""
+        return self.configs.resolver(community).base
+
+    def communities(self) -> list[str]:
+        """Names of the configured communities."""
+        return list(self.configs.communities)
+
+    def gateways_for(self, community: str, also: str | None = None) -> list[ChatGateway]:
+        """Registered gateways of the community's platforms (plus ``also``'s platform)."""
+        platforms = self.community_config(community).platforms
+        wanted = {name for name in ("discord", "telegram", "sandbox") if getattr(platforms, name) is not None}
+        if also is not None:
+            wanted.add(also)
+        return [gw for name, gw in self._gateways.items() if name in wanted]
+
+    def _level(self, base: CommunityConfig, actor: Actor) -> int:
+        resolved = resolve_level(base, actor.platform, actor.user_id, actor.roles)
+        return max(resolved, actor.level)
+
+    @staticmethod
+    def _scope_ctx(scope: Scope, actor: Actor, level: int, lang: str | None) -> ScopeContext:
+        return ScopeContext(
+            platform=scope.platform,
+            channel=scope.channel_id,
+            category=scope.category_id,
+            roles=actor.roles,
+            level=level,
+            user=actor.user_id,
+            lang=lang,
+        )
+
+    # ------------------------------------------------------------ messages
+
+    async def handle_message(self, msg: InboundMessage) -> Decision:
+        """Classify, decide, persist and execute for one new or edited message; never raises."""
+        try:
+            return await self._handle_message(msg)
+        except Exception:  # the edge of one update: log it, keep the bot alive
+            log.exception("handling message %s on %s failed", msg.message_id, msg.scope.platform)
+            return Decision(outcome=Outcome.IGNORE)
+
+    async def _handle_message(self, msg: InboundMessage) -> Decision:
+        community = self.community_for(msg.scope.platform, msg.scope.space_id)
+        if community is None or msg.author.is_bot:
+            return Decision(outcome=Outcome.IGNORE)
+        resolver = self.configs.resolver(community)
+        level = self._level(resolver.base, msg.author)
+        msg = _sanitised(msg, community, level)
+        classification = await self._classify_if_needed(resolver, msg, level)
+        lang = classification.lang if classification is not None else None
+        cfg = resolver.effective(self._scope_ctx(msg.scope, msg.author, level, lang))
+        now = self.clock.now()
+        member = await self.store.get_member(community, msg.scope.platform, msg.author.user_id)
+        paused = await self.store.active_pauses(community, now)
+        decision = self.engine.evaluate(cfg, MessageContext(msg, member, classification, now, paused, lang))
+        if decision.outcome is Outcome.IGNORE:
+            decision = await self.faq.apply(cfg, msg, classification, decision)
+        if cfg.mode == "dry_run" and not decision.dry_run:
+            decision = dataclasses.replace(decision, actions=(), held_actions=(), dry_run=True)
+        decision = await self._apply_strikes(cfg, community, msg, decision)
+        decision_id = await self.store.save_decision(community, msg, decision, at=now)
+        flagged = any(rule != FAQ_RULE for rule in decision.fired_rules)
+        await self.store.record_message(community, msg, lang=lang, flagged=flagged)
+        failures: list[str] = []
+        if not decision.dry_run:
+            failures = await self._execute(community, cfg, msg, decision, decision_id)
+        await self.store.mark_decision_done(decision_id, failures)
+        return decision
+
+    async def _classify_if_needed(
+        self, resolver: ConfigResolver, msg: InboundMessage, level: int
+    ) -> Classification | None:
+        base_ctx = self._scope_ctx(msg.scope, msg.author, level, None)
+        cfg = resolver.effective(base_ctx)
+        wanted = (
+            self.engine.needs_classifier(cfg)
+            or self.faq.wants_question(cfg)
+            or _has_lang_overrides(resolver.base)
+        )
+        if not wanted or not msg.text.strip():
+            return None
+        try:
+            return (await self.classifier.classify([msg.text[:MAX_CLASSIFY_CHARS]]))[0]
+        except Exception:  # a broken model must not stop the word/link rules
+            log.exception("classifier failed; deciding without it")
+            return None
+
+    async def _apply_strikes(
+        self, cfg: CommunityConfig, community: str, msg: InboundMessage, decision: Decision
+    ) -> Decision:
+        warns = [a for a in decision.actions if a.kind is ActionKind.WARN]
+        if not warns or decision.dry_run or not cfg.strikes.enabled or not cfg.strikes.ladder:
+            return decision
+        now = self.clock.now()
+        counts: dict[timedelta, int] = {}
+        for within in {step.within for step in cfg.strikes.ladder}:
+            past = await self.store.count_strikes(
+                community, msg.scope.platform, msg.author.user_id, since=now - within
+            )
+            counts[within] = past + 1  # this warning counts
+        step = next_step(cfg.strikes, counts)
+        if step is None:
+            return decision
+        escalation = step_action(step, warns[0].rule)
+        if any(a.kind is escalation.kind for a in decision.actions):
+            return decision
+        return dataclasses.replace(decision, actions=(*decision.actions, escalation))
+
+    async def _execute(
+        self, community: str, cfg: CommunityConfig, msg: InboundMessage, decision: Decision, decision_id: int
+    ) -> list[str]:
+        failures: list[str] = []
+        actions = [a for a in decision.actions if a.kind is not ActionKind.REVIEW]
+        if actions:
+            gateway = self._gateways.get(msg.scope.platform)
+            if gateway is None:
+                failures.append(f"no gateway registered for {msg.scope.platform}")
+            else:
+                target = _target(community, msg)
+                results = await self.executor.run(gateway, target, actions)
+                failures += await record_results(
+                    self.store,
+                    community,
+                    msg.author,
+                    msg.scope,
+                    msg.message_id,
+                    results,
+                    moderator=BOT_MODERATOR,
+                    at=self.clock.now(),
+                    decision_id=decision_id,
+                )
+        if decision.held_actions or decision.outcome is Outcome.REVIEW:
+            await self.desk.escalate(community, cfg, msg, decision, decision_id)
+        return failures
+
+    async def broadcast_card(self, review: ReviewRecord) -> None:
+        """Post or refresh a review's card on every platform of its community."""
+        await self.desk.broadcast_card(review)
+
+    # ------------------------------------------------------------ joins
+
+    async def handle_join(self, event: MemberJoined) -> None:
+        """Record a newcomer and greet them in the brand voice; never raises."""
+        try:
+            await self._handle_join(event)
+        except Exception:
+            log.exception("handling a join on %s failed", event.scope.platform)
+
+    async def _handle_join(self, event: MemberJoined) -> None:
+        community = self.community_for(event.scope.platform, event.scope.space_id)
+        if community is None or event.member.is_bot:
+            return
+        member = dataclasses.replace(event.member, display_name=clean_text(event.member.display_name))
+        await self.store.touch_member(community, member, at=self.clock.now(), joined_at=event.joined_at)
+        resolver = self.configs.resolver(community)
+        level = self._level(resolver.base, member)
+        cfg = resolver.effective(self._scope_ctx(event.scope, member, level, None))
+        greetings = cfg.greetings
+        if not greetings.enabled:
+            return
+        channel = greetings.channel or event.scope.channel_id
+        values = {
+            "user": member.display_name,
+            "community": community,
+            "channel": channel,
+            "rules_channel": greetings.rules_channel or "",
+        }
+        text = render_greeting(cfg, None, values)
+        gateway = self._gateways.get(event.scope.platform)
+        if not text or gateway is None:
+            return
+        if greetings.dm:
+            try:
+                await gateway.send_direct(
+                    MemberRef(event.scope.platform, event.scope.space_id, member.user_id), text
+                )
+                return
+            except ActionFailed as exc:
+                log.info("greeting DM to %s failed (%s); greeting in the channel", member.user_id, exc.reason)
+        scope = dataclasses.replace(event.scope, community=community, channel_id=channel)
+        await self._greet_in_channel(gateway, community, scope, text, greetings.delete_previous)
+
+    async def _greet_in_channel(
+        self, gateway: ChatGateway, community: str, scope: Scope, text: str, delete_previous: bool
+    ) -> None:
+        key = (community, scope.platform, scope.channel_id)
+        async with self._greeting_lock:
+            previous = self._last_greeting.pop(key, None)
+            self._last_greeting[key] = await gateway.send_message(scope, text)
+        if delete_previous and previous is not None:
+            target = Target(community, scope, MemberRef(scope.platform, scope.space_id, ""), previous)
+            await self.executor.run_one(gateway, target, PlannedAction(ActionKind.DELETE, rule="greeting"))
+
+    async def handle_leave(self, event: MemberLeft) -> None:
+        """Note a departure (nothing to do yet beyond logging)."""
+        log.info("member %s left %s on %s", event.member.user_id, event.scope.space_id, event.scope.platform)
+
+    # ------------------------------------------------------------ commands and buttons
+
+    async def handle_command(self, cmd: ModeratorCommand) -> CommandReply:
+        """Run a moderator command with a permission check at call time; never raises."""
+        try:
+            community = self.community_for(cmd.scope.platform, cmd.scope.space_id)
+            if community is None:
+                return CommandReply("This chat is not part of a community I moderate.", ephemeral=True)
+            resolver = self.configs.resolver(community)
+            caller = dataclasses.replace(cmd.caller, display_name=clean_text(cmd.caller.display_name))
+            level = self._level(resolver.base, caller)
+            cfg = resolver.effective(self._scope_ctx(cmd.scope, caller, level, None))
+            ctx = CommandContext(community, cmd.scope, caller, level, cfg, self.store, self.clock, self)
+            args = tuple(clean_text(a) for a in cmd.args)
+            return await REGISTRY.dispatch(ctx, clean_text(cmd.name), args)
+        except Exception:
+            log.exception("command /%s failed", cmd.name)
+            return CommandReply(
+                "Sorry, that command failed unexpectedly; the error was logged.", ephemeral=True
+            )
+
+    async def handle_button(self, scope: Scope, caller: Actor, verb: str, case_number: int) -> CommandReply:
+        """Run a review-card button (approve, reject, ban, details) as the matching command."""
+        name = BUTTON_COMMANDS.get(verb)
+        if name is None:
+            return CommandReply(f"Unknown button '{clean_text(verb)[:20]}'.", ephemeral=True)
+        return await self.handle_command(ModeratorCommand(scope, caller, name, (str(case_number),)))
+
+    def command_help(self) -> list[tuple[str, str]]:
+        """(name, one-line help) of every moderator command, for menus and slash commands."""
+        return [(spec.name, spec.help) for spec in REGISTRY.specs()]
+
+    async def approve_case(
+        self,
+        community: str,
+        number: int,
+        caller: Actor,
+        note: str | None,
+        *,
+        extra: Sequence[PlannedAction] = (),
+    ) -> CommandReply:
+        """Approve a pending review, run its held actions (plus ``extra``) and refresh its cards."""
+        return await self.desk.approve_case(community, number, caller, note, extra=extra)
+
+    async def reject_case(self, community: str, number: int, caller: Actor, note: str | None) -> CommandReply:
+        """Reject a pending review as a false positive and refresh its cards."""
+        return await self.desk.reject_case(community, number, caller, note)
+
+    async def reload_config(self) -> tuple[bool, list[str]]:
+        """Reload the configuration files; the last good set stays live on errors."""
+        result = await asyncio.to_thread(self._config.reload)
+        return result.ok, list(result.errors)
+
+    # ------------------------------------------------------------ dry run
+
+    async def explain(
+        self, community: str, text: str, *, platform: str, channel: str, level: int, lang: str | None = None
+    ) -> Decision:
+        """Dry-run one text through the effective config; no store writes, no gateway calls."""
+        resolver = self.configs.resolver(community)
+        now = self.clock.now()
+        author = Actor(platform=platform, user_id="0", display_name="explain", level=level)
+        scope = Scope(platform=platform, community=community, space_id="0", channel_id=channel)
+        msg = InboundMessage(scope=scope, author=author, message_id="0", text=clean_text(text), sent_at=now)
+        classification = await self._classify_if_needed(resolver, msg, level)
+        lang = lang or (classification.lang if classification is not None else None)
+        cfg = resolver.effective(self._scope_ctx(scope, author, level, lang))
+        paused = await self.store.active_pauses(community, now)
+        engine = RuleEngine(self.clock)  # throwaway: explaining must not fill the flood windows
+        decision = engine.evaluate(cfg, MessageContext(msg, None, classification, now, paused, lang))
+        if decision.outcome is Outcome.IGNORE:
+            decision = await self.faq.apply(cfg, msg, classification, decision)
+        return dataclasses.replace(decision, dry_run=True)
+
+
+def _sanitised(msg: InboundMessage, community: str, level: int) -> InboundMessage:
+    author = dataclasses.replace(msg.author, level=level, display_name=clean_text(msg.author.display_name))
+    scope = dataclasses.replace(msg.scope, community=community)
+    return dataclasses.replace(msg, text=clean_text(msg.text), author=author, scope=scope)
+
+
+def _target(community: str, msg: InboundMessage) -> Target:
+    member = MemberRef(msg.scope.platform, msg.scope.space_id, msg.author.user_id)
+    return Target(community, msg.scope, member, msg.message_id)
+
+
+def _has_lang_overrides(cfg: CommunityConfig) -> bool:
+    def uses_lang(criteria: Criteria | None) -> bool:
+        if criteria is None:
+            return False
+        nested = [*(criteria.any or ()), *(criteria.all or ()), criteria.not_]
+        return criteria.lang is not None or any(uses_lang(c) for c in nested)
+
+    return any(uses_lang(o) for o in cfg.overrides)
