@@ -308,7 +308,9 @@ class SandboxPlatform(Strict):
     """The local console community."""
 
     enabled: bool = Field(True, description="Serve this community in the local console sandbox.")
-    channels: list[str] = Field(default_factory=lambda: ["general"], description="Channel names.")
+    channels: list[str] = Field(
+        default_factory=lambda: ["general"], description="Channel names (ids 100, 101... in this order)."
+    )
 
 
 class PlatformsConfig(Strict):
@@ -359,7 +361,9 @@ class Criteria(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     platform: str | list[str] | None = Field(None, description="discord, telegram or sandbox (or a list).")
-    channel: str | list[str] | None = Field(None, description="Channel id(s) (sandbox: channel names).")
+    channel: str | list[str] | None = Field(
+        None, description="Channel id(s); the sandbox numbers its channels from 100 in listed order."
+    )
     category: str | list[str] | None = Field(None, description="Category or parent channel id(s).")
     role: str | list[str] | None = Field(
         None, description="Role token(s): '3100' or 'role:3100', 'admin', or 'discord:role:3100'."
@@ -411,9 +415,13 @@ class Override(Criteria):
 class ModelSettings(Strict):
     """Which classifier serves this process (read from defaults.yaml / the first community)."""
 
-    backend: Literal["auto", "keyword", "e5", "hf"] = "auto"
+    backend: Literal["auto", "keyword", "e5", "hf"] = Field(
+        "auto", description="auto: the bundled model if installed, else keyword; hf: a local model directory."
+    )
     path: str | None = Field(None, description="Local Hugging Face model directory for backend 'hf'.")
-    kind: Literal["sequence-classification", "encoder"] = "encoder"
+    kind: Literal["sequence-classification", "encoder"] = Field(
+        "encoder", description="For hf: a classifier with its own labels, or an encoder with Steward's heads."
+    )
     label_map: dict[str, str] = Field(default_factory=dict, description="Model label -> Steward label.")
 
 
