@@ -43,12 +43,12 @@ async def env() -> AsyncIterator[Env]:
     fake = ds.FakeDiscord([ds.acme_guild()])
     service = RecordingService()
     async with ds.running(fake):
-        runner = await _runner(service)
+        env = Env(fake, service, await _runner(service))
         try:
             await fake.wait_request("PUT", COMMANDS)
-            yield Env(fake, service, runner)
+            yield env
         finally:
-            await runner.stop()
+            await env.runner.stop()
 
 
 async def test_commands_are_synced_per_guild_for_moderators(env: Env) -> None:
@@ -63,7 +63,8 @@ async def test_commands_are_synced_per_guild_for_moderators(env: Env) -> None:
 
 async def test_slash_command_reaches_the_service_and_refusal_is_ephemeral(env: Env) -> None:
     env.service.reply = CommandReply("You need level 50 for /case.", ephemeral=True)
-    await env.fake.dispatch("INTERACTION_CREATE", env.fake.slash(ds.GUILD, ds.GENERAL, ds.ALICE, "case", args="17 'a note'"))
+    slash = env.fake.slash(ds.GUILD, ds.GENERAL, ds.ALICE, "case", args="17 'a note'")
+    await env.fake.dispatch("INTERACTION_CREATE", slash)
     cmd = await env.service.next_event()
     assert isinstance(cmd, ModeratorCommand)
     assert (cmd.name, cmd.args, cmd.caller.user_id) == ("case", ("17", "a note"), ds.ALICE)

@@ -114,6 +114,11 @@ class DiscordRunner:
         self._task: asyncio.Task[None] | None = None
 
     @property
+    def connection(self) -> asyncio.Task[None] | None:
+        """The background task holding the gateway connection (done when it stopped for good)."""
+        return self._task
+
+    @property
     def gateway(self) -> DiscordGateway:
         """The ``ChatGateway`` registered with the service."""
         return self.bot.gateway
