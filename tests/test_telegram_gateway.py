@@ -135,6 +135,7 @@ async def test_direct_message_closed(api: FakeBotApi, runner: TelegramRunner) ->
 async def test_review_card_posted_then_refreshed(api: FakeBotApi, runner: TelegramRunner) -> None:
     gw = runner.gateway
     card_id = await gw.send_review_card("acme", _card())
+    assert card_id is not None
     (posted,) = api.calls_to("sendMessage")
     assert posted["chat_id"] == MOD_CHAT
     assert "parse_mode" not in posted

@@ -79,12 +79,18 @@ class Handlers:
 
     # ------------------------------------------------------------------ members' messages
 
+    def _community(self, chat_id: int) -> str | None:
+        """The community a member chat belongs to; moderators' chats are not moderated."""
+        if str(chat_id) in self._mod_chats.mapping():
+            return None
+        return self._service.community_for(translate.PLATFORM, str(chat_id))
+
     async def on_message(self, update: Update, context: Context) -> None:
         """Moderate a group message (new or edited); service messages announce joins and leaves."""
         message = update.message or update.edited_message
         if message is None or message.chat.type not in _GROUPS:
             return
-        community = self._service.community_for(translate.PLATFORM, str(message.chat.id))
+        community = self._community(message.chat.id)
         if community is None:
             return
         if message.new_chat_members:
@@ -111,7 +117,7 @@ class Handlers:
         statuses = {change.old_chat_member.status, change.new_chat_member.status}
         if statuses & {ChatMember.ADMINISTRATOR, ChatMember.OWNER}:
             self._admins.invalidate(change.chat.id)
-        community = self._service.community_for(translate.PLATFORM, str(change.chat.id))
+        community = self._community(change.chat.id)
         if community is None:
             return
         kind = translate.membership_change(change)
