@@ -19,7 +19,7 @@ from moderation.service import ModerationService
 from tests.fakes import telegram_api as tg
 from tests.fakes.core import ScriptedClassifier
 from tests.fakes.telegram_api import FakeBotApi
-from tests.fakes.telegram_harness import CHAT, MOD_CHAT, eventually, start_runner
+from tests.fakes.telegram_harness import CHAT, MOD_CHAT, start_runner
 from tests.harness import open_test_store, write_config
 
 COMMUNITY = textwrap.dedent(
