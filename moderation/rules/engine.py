@@ -190,7 +190,7 @@ class RuleEngine:
         dry_run = community_dry or (not actions and not held and bool(would))
         return Decision(
             outcome=strongest(would + live) if dry_run else strongest(live),
-            actions=tuple(_dedupe(actions)),
+            actions=tuple(actions),
             held_actions=tuple(held),
             traces=tuple(traces),
             scores=dict(ctx.classification.labels) if ctx.classification else {},
@@ -218,16 +218,3 @@ class RuleEngine:
         if stopped_by is not None:
             return f"not evaluated: higher-priority rule {stopped_by!r} already acted"
         return None
-
-
-def _dedupe(actions: list[PlannedAction]) -> list[PlannedAction]:
-    """Drop repeated deletes (one message is deleted once); other actions are kept."""
-    out: list[PlannedAction] = []
-    deleted = False
-    for action in actions:
-        if action.kind is ActionKind.DELETE:
-            if deleted:
-                continue
-            deleted = True
-        out.append(action)
-    return out
