@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
@@ -78,6 +79,26 @@ class ConfigSource(Protocol):
         ...
 
 
+class RecentNames:
+    """Display name -> (platform, user id) of recently seen members, bounded (names can change)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._names: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._limit = limit
+
+    def remember(self, community: str, actor: Actor) -> None:
+        """Note that ``actor`` was just seen under their display name."""
+        key = (community, actor.display_name.casefold())
+        self._names[key] = (actor.platform, actor.user_id)
+        self._names.move_to_end(key)
+        while len(self._names) > self._limit:
+            self._names.popitem(last=False)
+
+    def find(self, community: str, name: str) -> tuple[str, str] | None:
+        """The member last seen under ``name`` (case-insensitive), if any."""
+        return self._names.get((community, name.casefold()))
+
+
 class ModerationService:
     """Handles events from every platform for every configured community."""
 
@@ -102,6 +123,7 @@ class ModerationService:
         self.faq = FaqHelper(faq_matcher or KeywordFaqMatcher())
         self._gateways: dict[str, ChatGateway] = {}
         self._last_greeting: dict[tuple[str, str, str], str] = {}
+        self._names = RecentNames()
         self._greeting_lock = asyncio.Lock()
 
     # ------------------------------------------------------------ wiring and config
@@ -180,6 +202,7 @@ class ModerationService:
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, msg.author)
         msg = _sanitised(msg, community, level)
+        self._names.remember(community, msg.author)
         classification = await self._classify_if_needed(resolver, msg, level)
         lang = classification.lang if classification is not None else None
         cfg = resolver.effective(self._scope_ctx(msg.scope, msg.author, level, lang))
@@ -286,6 +309,7 @@ class ModerationService:
             return
         member = dataclasses.replace(event.member, display_name=clean_text(event.member.display_name))
         await self.store.touch_member(community, member, at=self.clock.now(), joined_at=event.joined_at)
+        self._names.remember(community, member)
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, member)
         cfg = resolver.effective(self._scope_ctx(event.scope, member, level, None))
@@ -376,6 +400,10 @@ class ModerationService:
     async def reject_case(self, community: str, number: int, caller: Actor, note: str | None) -> CommandReply:
         """Reject a pending review as a false positive and refresh its cards."""
         return await self.desk.reject_case(community, number, caller, note)
+
+    def find_member(self, community: str, name: str) -> tuple[str, str] | None:
+        """(platform, user id) of a member recently seen under ``name`` (for ``/history @name``)."""
+        return self._names.find(community, name)
 
     async def reload_config(self) -> tuple[bool, list[str]]:
         """Reload the configuration files; the last good set stays live on errors."""

@@ -20,8 +20,7 @@ from typing import Any
 
 import yaml
 
-from moderation.config.configset import ConfigSet
-from moderation.config.loader import load_config_dir
+from moderation.config.reload import ConfigHolder
 from moderation.domain import (
     Actor,
     CommandReply,
@@ -115,38 +114,6 @@ def make_message(
     )
 
 
-class StaticConfig:
-    """A ConfigHolder stand-in: loads a directory; ``reload()`` re-reads it (keeping the last good set)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.current: ConfigSet = load_config_dir(path)
-
-    def reload(self) -> Any:
-        from moderation.errors import ConfigErrors
-
-        @dataclass
-        class Result:
-            ok: bool
-            errors: list[str]
-            communities: list[str]
-
-        try:
-            self.current = load_config_dir(self.path)
-        except ConfigErrors as exc:
-            return Result(False, [str(e) for e in exc.errors], self.current.names())
-        return Result(True, [], self.current.names())
-
-
-def config_holder(path: Path) -> Any:
-    """The real ConfigHolder when the config package has it, else ``StaticConfig``."""
-    try:
-        from moderation.config.reload import ConfigHolder
-    except ImportError:
-        return StaticConfig(path)
-    return ConfigHolder(path)
-
-
 def write_config(path: Path, community: str | Mapping[str, Any], defaults: str = "{}\n") -> Path:
     """Write ``defaults.yaml`` and ``communities/<name>.yaml`` under ``path``; return ``path``."""
     text = community if isinstance(community, str) else yaml.safe_dump(dict(community), allow_unicode=True)
@@ -192,11 +159,10 @@ class Harness:
         config_dir = write_config(tmp_path / "config", community)
         real_store, closer = await open_test_store(store, tmp_path)
         clock = FrozenClock()
-        classifier = ScriptedClassifier(
-            scores or {"idiot": {"toxic": 0.95}, "dummy": {"toxic": 0.7}}, fn=None
-        )
+        table = scores or {"idiot": {"toxic": 0.95}, "dummy": {"toxic": 0.7}, "password": {"question": 0.9}}
+        classifier = ScriptedClassifier(table)
         service = ModerationService(
-            config=config_holder(config_dir),
+            config=ConfigHolder(config_dir),
             store=real_store,
             classifier=classifier,
             clock=clock,

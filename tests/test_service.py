@@ -138,7 +138,6 @@ async def test_community_dry_run_acts_on_nothing_but_stores_traces(tmp_path: Pat
 
 
 async def test_faq_question_is_answered_in_the_brand_voice(h: Harness) -> None:
-    h.classifier = h.service.classifier = type(h.classifier)({"password": {"question": 0.9}})
     msg = make_message("How do I reset my password?", sent_at=h.clock.now())
     decision = await h.push(msg)
     assert decision.outcome is Outcome.REPLY

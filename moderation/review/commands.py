@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from moderation.cases import audit, format_case, format_case_line
-from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction, ReviewStatus
+from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction
 from moderation.errors import CommandError
 from moderation.review.queue import review_card
 from moderation.review.registry import (
@@ -111,11 +111,15 @@ async def note_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply
 async def history_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
     """Show a member's cases, newest first."""
     user_id, name = parse_member_arg(args[0])
+    platform = ctx.scope.platform
     if user_id is None:
-        raise CommandError(
-            f"I can't look members up by name ('@{excerpt(name or '', 40)}'): use their id or a mention."
-        )
-    member = await ctx.store.get_member(ctx.community, ctx.scope.platform, user_id)
+        found = ctx.ops.find_member(ctx.community, name or "")
+        if found is None:
+            raise CommandError(
+                f"I haven't seen anyone called @{excerpt(name or '', 40)} lately; use their id or a mention."
+            )
+        platform, user_id = found
+    member = await ctx.store.get_member(ctx.community, platform, user_id)
     cases = await ctx.store.member_cases(ctx.community, None, user_id, limit=20)
     head = f"History of {user_id}"
     if member is not None:
@@ -204,8 +208,3 @@ async def stats_command(ctx: CommandContext, args: Sequence[str]) -> CommandRepl
         body = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
         lines.append(f"{title}: {body}")
     return CommandReply("\n".join(lines))
-
-
-def pending_status(status: ReviewStatus) -> bool:
-    """Whether a review status still waits for a moderator."""
-    return status is ReviewStatus.PENDING

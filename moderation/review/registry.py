@@ -53,6 +53,10 @@ class CommandOps(Protocol):
         """Reload the configuration; return whether it worked and the errors."""
         ...
 
+    def find_member(self, community: str, name: str) -> tuple[str, str] | None:
+        """(platform, user id) of a recently seen member called ``name``, if any."""
+        ...
+
 
 @dataclass(frozen=True)
 class CommandContext:

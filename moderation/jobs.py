@@ -1,0 +1,66 @@
+"""Bodies of scheduled jobs (the scheduler lives in bot/): expire reviews, purge old text, reminders."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from moderation.records import ReviewRecord
+from moderation.service import ModerationService
+
+log = logging.getLogger(__name__)
+
+REMIND_AFTER = timedelta(hours=1)
+"""Reviews waiting longer than this are mentioned in the reminder."""
+
+
+async def expire_reviews(service: ModerationService) -> list[ReviewRecord]:
+    """Expire every overdue review, audit it and refresh its cards on every platform."""
+    expired = await service.desk.expire()
+    if expired:
+        log.info("expired %d review(s)", len(expired))
+    return expired
+
+
+async def purge_old_text(service: ModerationService) -> int:
+    """Erase stored flagged-message text older than the retention period.
+
+    The store purges globally, so the shortest ``moderation.keep_flagged_text`` among the communities
+    applies (text is never kept longer than any community promised).
+    """
+    communities = service.communities()
+    if not communities:
+        return 0
+    keep = min(service.community_config(c).moderation.keep_flagged_text for c in communities)
+    cleared = await service.store.purge_text(service.clock.now() - keep)
+    if cleared:
+        log.info("purged the text of %d stored message(s)", cleared)
+    return cleared
+
+
+async def remind_pending_reviews(service: ModerationService, *, older_than: timedelta = REMIND_AFTER) -> int:
+    """Tell each community's moderators (on every platform) about reviews waiting too long.
+
+    Returns:
+        How many reviews were mentioned in all.
+    """
+    now = service.clock.now()
+    mentioned = 0
+    for community in service.communities():
+        waiting = [
+            r
+            for r in await service.store.pending_reviews(community, limit=50)
+            if now - r.created_at >= older_than
+        ]
+        if not waiting:
+            continue
+        numbers = ", ".join(f"#{r.case_number}" for r in waiting[:10])
+        more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+        text = f"{len(waiting)} review(s) are waiting: {numbers}{more}. Use /queue to see them."
+        for gateway in service.gateways_for(community):
+            try:
+                await gateway.notify_moderators(community, text)
+            except Exception:  # the edge of one job run: one platform failing must not skip the rest
+                log.exception("could not remind %s moderators on %s", community, gateway.platform)
+        mentioned += len(waiting)
+    return mentioned
