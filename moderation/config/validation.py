@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import importlib
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from moderation.config.schema import CommunityConfig
 from moderation.config.yamltext import KeyPath, LineMap, format_path
 from moderation.errors import ConfigError
+from moderation.voice.templates import validate_templates
 
 
 @dataclass(frozen=True)
@@ -193,20 +193,21 @@ def reference_problems(cfg: CommunityConfig) -> list[tuple[KeyPath, str]]:
     return problems
 
 
-def template_validator() -> Callable[[CommunityConfig], list[str]] | None:
-    """The voice module's ``validate_templates`` if that module is present."""
-    try:
-        module = importlib.import_module("moderation.voice.templates")
-    except ImportError:
-        return None
-    found = getattr(module, "validate_templates", None)
-    return found if callable(found) else None
+def _split_message(message: str) -> tuple[KeyPath, str]:
+    """Split a ``"voice.replies.x.en: problem"`` message into a key path and the problem."""
+    head, sep, rest = message.partition(": ")
+    if sep and head and " " not in head:
+        return tuple(head.split(".")), rest
+    return ("voice", "replies"), message
 
 
 def semantic_problems(cfg: CommunityConfig) -> list[tuple[KeyPath, str]]:
-    """Every check beyond the schema: template references, then the voice module's template checks."""
+    """Every check beyond the schema: template references, then ``validate_templates`` (placeholders)."""
     problems = reference_problems(cfg)
-    validate = template_validator()
-    if validate is not None:
-        problems.extend((("voice", "replies"), message) for message in validate(cfg))
+    seen = {path for path, _ in problems}
+    for message in validate_templates(cfg):
+        path, problem = _split_message(message)
+        if path not in seen:
+            seen.add(path)
+            problems.append((path, problem))
     return problems

@@ -230,7 +230,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
             if event is not None:
                 builder.feed(loader, event)
     except yaml.YAMLError as exc:
-        raise ConfigErrors([_yaml_error(exc, file)]) from None
+        raise ConfigErrors([_yaml_error(exc, file, text.rstrip().count("\n") + 1)]) from None
     except (ValueError, OverflowError) as exc:
         raise ConfigErrors([ConfigError(f"bad value: {exc}", file=file)]) from None
     finally:
@@ -249,12 +249,12 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     return YamlDocument(root, builder.lines, file)
 
 
-def _yaml_error(exc: yaml.YAMLError, file: str) -> ConfigError:
+def _yaml_error(exc: yaml.YAMLError, file: str, last_line: int) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None)
     context = getattr(exc, "context", None)
     text = "; ".join(str(p) for p in (context, problem) if p) or str(exc).splitlines()[0]
-    line = mark.line + 1 if mark is not None else None
+    line = min(mark.line + 1, last_line) if mark is not None else None  # EOF errors: the last line written
     return ConfigError(f"malformed YAML: {text}", file=file, line=line)
 
 
