@@ -90,6 +90,7 @@ def train(
     hf_path: Annotated[
         Path | None, typer.Option(help="Train heads for this Hugging Face encoder instead of the bundled e5.")
     ] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache (default: models/.cache).")] = None,
 ) -> None:
     """Train the classifier heads (toxic, spam, question) on frozen embeddings; write heads.npz.
 
@@ -97,6 +98,7 @@ def train(
     """
     from models.encoder import E5Encoder, Encoder
     from models.heads import DEFAULT_HEADS
+    from models.training.cache import DEFAULT_CACHE_DIR
     from models.training.data import EXAMPLES_PATH
     from models.training.metrics import fmt
     from models.training.train import run_training
@@ -114,7 +116,12 @@ def train(
         typer.secho(f"no datasets directory at {datasets}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
     heads, results = run_training(
-        encoder, datasets=datasets, examples=examples or EXAMPLES_PATH, out=target, loso=loso
+        encoder,
+        datasets=datasets,
+        examples=examples or EXAMPLES_PATH,
+        out=target,
+        loso=loso,
+        cache_dir=cache_dir or DEFAULT_CACHE_DIR,
     )
     typer.echo(
         f"wrote {target} ({', '.join(heads.labels)}; {heads.dim} dims) and {target.with_suffix('.json')}"

@@ -28,7 +28,10 @@ def _import_torch(threads: int | None) -> tuple[Any, Any]:
     import transformers
 
     torch.set_num_threads(threads or default_threads())
-    return torch, transformers
+    tf: Any = transformers
+    tf.logging.set_verbosity_error()
+    tf.logging.disable_progress_bar()
+    return torch, tf
 
 
 def _model_dir(path: str | None) -> Path:

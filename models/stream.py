@@ -50,6 +50,7 @@ async def classify_lines(classifier: Classifier, lines: Iterable[str], out: Text
 
     threading.Thread(target=reader, name="steward-stdin", daemon=True).start()
     errors = 0
+    seen = 0
     done = False
     while not done:
         chunk = [await queue.get()]
@@ -57,7 +58,14 @@ async def classify_lines(classifier: Classifier, lines: Iterable[str], out: Text
             chunk.append(queue.get_nowait())
         if chunk[-1] is None:
             done = True
-        items = [_parse(line) for line in chunk if line is not None and line.strip()]
+        items: list[str | dict[str, object]] = []
+        for line in chunk:
+            if line is None:
+                continue
+            seen += 1
+            if line.strip():
+                item = _parse(line)
+                items.append({**item, "line": seen} if isinstance(item, dict) else item)
         texts = [item for item in items if isinstance(item, str)]
         results = iter(await classifier.classify(texts)) if texts else iter(())
         for item in items:

@@ -50,8 +50,18 @@ def strip_question_mark(text: str) -> str:
     return text.rstrip("?？؟ ").strip() or text
 
 
-def load_dataset_file(path: Path, *, cap: int = 6000) -> list[Row]:
+#: Most rows taken from one file (fixed hash order); files in other languages help less.
+CAP_PER_FILE = 3000
+CAP_OTHER_LANGUAGES = 1500
+#: Smaller caps: long forum sentences far from chat (and costly to embed on two cores).
+CAP_OVERRIDES = {"toxicity_en_stormfront": 1500, "toxicity_tr_offenseval": 1000}
+TARGET_LANGUAGES = frozenset({"en", "ar", "ru", "fa"})
+
+
+def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
     """Read one ``<task>_<langs>_<source>.jsonl`` file (at most ``cap`` rows, fixed hash order).
+
+    Files with no row in a target language (en, ar, ru, fa) keep at most ``CAP_OTHER_LANGUAGES``.
 
     Half of the question positives (fixed by hash) lose their final "?", because the negatives of
     every question source have no "?" by construction.
@@ -69,6 +79,9 @@ def load_dataset_file(path: Path, *, cap: int = 6000) -> list[Row]:
                 text = strip_question_mark(text)
             rows.append(Row(text, obj["lang"], label, y, path.stem))
     rows.sort(key=lambda r: _order(path.stem, r.text))
+    if not any(r.lang in TARGET_LANGUAGES for r in rows):
+        cap = min(cap, CAP_OTHER_LANGUAGES)
+    cap = min(cap, CAP_OVERRIDES.get(path.stem, cap))
     return rows[:cap]
 
 
