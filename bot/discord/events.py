@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.discord import translate
 from bot.discord.intents import IntentWatch
+from moderation.domain import Decision, Outcome
 
 if TYPE_CHECKING:
     from bot.discord.client import StewardBot
@@ -57,9 +58,13 @@ class Events(commands.Cog):
         if self.watch.content_missing(message, self.bot.user):
             return
         try:
-            await self.service.handle_message(translate.inbound(community, message, edited=edited))
+            decision = await self.service.handle_message(translate.inbound(community, message, edited=edited))
         except Exception:  # an edge: one message must never take the bot down
             log.exception("moderating message %s in %s failed", message.id, community)
+            return
+        line = mod_log_line(decision, message)
+        if line is not None:
+            await self.bot.gateway.log_line(community, line)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
@@ -67,7 +72,9 @@ class Events(commands.Cog):
         community = self._community(member.guild.id)
         if community is None or member.bot:
             return
-        channel = _default_channel(member.guild)
+        settings = self.service.community_config(community).platforms.discord
+        welcome = settings.welcome_channel_id if settings is not None else None
+        channel = welcome or _default_channel(member.guild)
         try:
             await self.service.handle_join(translate.joined(community, member, channel, datetime.now(UTC)))
         except Exception:
@@ -113,6 +120,17 @@ class Events(commands.Cog):
     async def on_resumed(self) -> None:
         """The gateway session was resumed after a disconnect."""
         log.info("Discord gateway session resumed")
+
+
+def mod_log_line(decision: Decision, message: discord.Message) -> str | None:
+    """One line for the mod-log channel about a decision that acted or asked for review."""
+    if decision.dry_run or decision.outcome not in (Outcome.ACT, Outcome.REVIEW):
+        return None
+    rules = ", ".join(decision.fired_rules) or "review"
+    done = ", ".join(str(a.kind) for a in decision.actions) or "none"
+    held = ", ".join(str(a.kind) for a in decision.held_actions)
+    text = f"[{decision.outcome}] {rules}: {done} · <@{message.author.id}> in <#{message.channel.id}>"
+    return text + (f" · held for review: {held}" if held else "")
 
 
 def _default_channel(guild: discord.Guild) -> str:
