@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -208,8 +207,7 @@ def explain(
     for line in _explain_table(decision):
         typer.echo(line)
     typer.echo("")
-    verdict = decision.outcome.value + (" (dry-run mode: nothing would be done)" if decision.dry_run else "")
-    typer.echo(f"decision: {verdict}")
+    typer.echo(f"decision: {decision.outcome.value} (dry run: nothing was done)")
     for line in _explain_actions(decision):
         typer.echo(line)
 
@@ -287,4 +285,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -14,14 +14,15 @@ import importlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol, TextIO
+from typing import Any, BinaryIO, Protocol, TextIO
 
 from bot.logging import configure_logging
+from bot.sandbox.world import PLATFORM, SPACE_ID
 from bot.settings import Settings
-from models.factory import build_classifier
+from models.factory import build_classifier, build_faq_matcher
 from moderation.config.configset import ConfigSet
 from moderation.config.reload import ConfigHolder, ReloadResult
 from moderation.ports import Classifier, SystemClock
@@ -51,8 +52,15 @@ PLATFORMS: dict[str, str] = {
     "discord": "bot.discord.runtime",
     "telegram": "bot.telegram.runtime",
 }
-"""Platform name -> module with ``create_runner(core, settings) -> PlatformRunner``, imported only when
-that platform's token is set."""
+"""Platform name -> adapter module with ``create_runner(core, settings) -> PlatformRunner``. A module is
+imported only when its platform's token is set (a Telegram-only deployment never imports discord.py)."""
+
+
+def load_platform(name: str) -> PlatformFactory:
+    """Import a platform adapter's ``create_runner`` by its module name in :data:`PLATFORMS`."""
+    module = importlib.import_module(PLATFORMS[name])
+    factory: PlatformFactory = module.create_runner
+    return factory
 
 
 @dataclass
@@ -95,13 +103,18 @@ async def build_core(
     Raises:
         ConfigErrors: The configuration does not load.
         ConfigDirNotFound: There is no configuration directory.
+        ModelError: The configured classifier cannot be loaded.
     """
     holder = ConfigHolder(config_dir or settings.resolved_config_dir())
     store = await open_store(database_url or settings.database_url.get_secret_value())
     try:
         configset = holder.current
-        classifier = build_classifier(configset.model, languages_of(configset))
-        service = ModerationService(config=holder, store=store, classifier=classifier, clock=SystemClock())
+        languages = languages_of(configset)
+        classifier = build_classifier(configset.model, languages)
+        faq = build_faq_matcher(configset.model, languages, classifier)
+        service = ModerationService(
+            config=holder, store=store, classifier=classifier, clock=SystemClock(), faq_matcher=faq
+        )
     except BaseException:
         await store.close()
         raise
@@ -109,30 +122,22 @@ async def build_core(
 
 
 def sandbox_community(configset: ConfigSet, wanted: str | None = None) -> str:
-    """The community the sandbox simulates: ``wanted``, else the first with ``platforms.sandbox``.
+    """The community the sandbox simulates: the one whose config enables ``platforms.sandbox``.
 
     Raises:
-        ValueError: ``wanted`` is not configured, or there is no community at all.
+        ValueError: No community enables the sandbox, or ``wanted`` is not that community.
     """
-    names = sorted(configset.communities)
-    if wanted is not None:
-        if wanted not in configset.communities:
-            raise ValueError(f"no community {wanted!r}; configured: {', '.join(names) or 'none'}")
-        return wanted
-    for name in names:
-        sandbox = configset.communities[name].base.platforms.sandbox
-        if sandbox is not None and sandbox.enabled:
-            return name
-    if not names:
-        raise ValueError("the configuration has no community: add one under communities/")
-    return names[0]
-
-
-def load_platform(name: str) -> PlatformFactory:
-    """Import a platform adapter's ``create_runner`` by the module name in :data:`PLATFORMS`."""
-    module = importlib.import_module(PLATFORMS[name])
-    factory: PlatformFactory = module.create_runner
-    return factory
+    found = configset.community_for(PLATFORM, SPACE_ID)
+    if found is None:
+        raise ValueError(
+            "no community enables the sandbox: add 'platforms: {sandbox: {channels: [general]}}' "
+            f"to one of {', '.join(sorted(configset.communities)) or 'your communities'}"
+        )
+    if wanted is not None and wanted != found:
+        raise ValueError(
+            f"the sandbox runs community {found!r} (the one with platforms.sandbox), not {wanted!r}"
+        )
+    return found
 
 
 def _install_signals(stop: asyncio.Event) -> Callable[[], None]:
@@ -152,7 +157,7 @@ def _install_signals(stop: asyncio.Event) -> Callable[[], None]:
     return remove
 
 
-async def _finish(tasks: Iterable[asyncio.Task[None]]) -> None:
+async def _finish(tasks: Iterable[asyncio.Task[Any]]) -> None:
     pending = [t for t in tasks if not t.done()]
     for task in pending:
         task.cancel()
@@ -265,7 +270,7 @@ async def run(
     watcher = asyncio.create_task(core.config.watch(_reload_logger(listeners)), name="config-watch")
     watcher.add_done_callback(_log_watch_end)
     if tokens:
-        main: Awaitable[None] = _run_platforms(core, settings, stop, sorted(tokens))
+        main: Coroutine[Any, Any, None] = _run_platforms(core, settings, stop, sorted(tokens))
     else:
         main = _run_sandbox(core, settings, stop, _stdio(stdin, stdout), community, listeners)
     worker = asyncio.create_task(main, name="platforms" if tokens else "sandbox")

@@ -84,3 +84,12 @@ def test_clip_says_how_much_was_cut() -> None:
     long = "x" * 100_000
     assert clip(long, 10) == "x" * 10 + "… [+99990 chars]"
     assert show("\x00" * 5, limit=2) == "\\x00\\x00… [+3 chars]"
+
+
+def test_line_splitter_limits_long_lines_and_keeps_the_rest() -> None:
+    from bot.sandbox.reader import LineSplitter
+
+    splitter = LineSplitter(limit=8)
+    out = [*splitter.feed(b"short\nexactly8\nway too long for"), *splitter.feed(b" it\nnext\nta")]
+    out += splitter.close()
+    assert out == [b"short\n", b"exactly8", b"way too ", b"next\n", b"ta"]

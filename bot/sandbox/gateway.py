@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.sandbox.render import Renderer, when
 from bot.sandbox.world import PLATFORM, Member, World
-from moderation.domain import MemberRef, ReviewCard, Scope
+from moderation.domain import MemberRef, ReviewCard, ReviewStatus, Scope
 from moderation.errors import ActionFailed
 
 
@@ -27,6 +27,7 @@ class SandboxGateway:
 
     async def send_message(self, scope: Scope, text: str, *, reply_to: str | None = None) -> str:
         """Post as Steward in the scope's channel, quoting ``reply_to`` if it is known."""
+        text = self._world.readable(text)
         posted = self._world.post(scope.channel_id, "Steward", text)
         original = self._world.messages.get(reply_to) if reply_to else None
         quoted = (original.author, original.text) if original is not None else None
@@ -48,7 +49,7 @@ class SandboxGateway:
         if not target.present:
             raise ActionFailed("dm", "dm_closed", detail=f"{target.name} is not in the community")
         posted = self._world.post(f"dm:{member.user_id}", "Steward", text)
-        self._render.direct(target.name, text)
+        self._render.direct(target.name, self._world.readable(text))
         return posted.message_id
 
     async def timeout_member(self, member: MemberRef, until: datetime, reason: str) -> None:
@@ -84,9 +85,10 @@ class SandboxGateway:
     async def send_review_card(self, community: str, card: ReviewCard) -> str | None:
         """Show a review card with its buttons in the moderators' view."""
         posted = self._world.post("mod", "Steward", f"review card #{card.case_number}")
-        self._render.card(card, self._world.channel_name(card.channel_id))
+        pending = card.status is ReviewStatus.PENDING  # resolved cards lose their buttons
+        self._render.card(card, self._world.channel_name(card.channel_id), buttons=pending)
         return posted.message_id
 
     async def notify_moderators(self, community: str, text: str) -> None:
         """Show a note for the moderators."""
-        self._render.moderators(text)
+        self._render.moderators(self._world.readable(text))

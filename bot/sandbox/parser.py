@@ -116,17 +116,29 @@ Action = (
     | Usage
 )
 
-USAGE: dict[str, str] = {
-    "join": "/join NAME        add a member (shows the greeting), e.g. /join bob",
-    "leave": "/leave NAME       a member leaves, e.g. /leave bob",
-    "channel": "/channel NAME     switch channel, e.g. /channel memes",
-    "as": "/as NAME          type as NAME: mod (moderator), admin, or any member",
-    "buttons": "/buttons CASE     show a case's review card with its buttons, e.g. /buttons 3",
-    "press": "/press VERB CASE  press a card button (approve, reject, ban, details), e.g. /press approve 3",
-    "trace": "/trace on|off     show or hide why Steward acted on each message",
-    "help": "/help             this help and the moderator commands",
-    "quit": "/quit             leave the sandbox (Ctrl-D works too)",
+USAGE: dict[str, tuple[str, str]] = {
+    "join": ("/join NAME", "add a member (shows the greeting), e.g. /join bob"),
+    "leave": ("/leave NAME", "a member leaves, e.g. /leave bob"),
+    "channel": ("/channel NAME", "switch channel, e.g. /channel memes"),
+    "as": ("/as NAME", "type as NAME: mod (moderator), admin, or any member"),
+    "buttons": ("/buttons CASE", "show a case's review card with its buttons, e.g. /buttons 3"),
+    "press": (
+        "/press VERB CASE",
+        "press a card button: approve, reject, ban, details; e.g. /press approve 3",
+    ),
+    "trace": ("/trace on|off", "show or hide why Steward acted on each message"),
+    "help": ("/help", "this help and the moderator commands"),
+    "quit": ("/quit", "leave the sandbox (Ctrl-D works too)"),
 }
+"""Sandbox command -> (syntax, what it does)."""
+
+
+def usage(name: str) -> str:
+    """One help line: the syntax of a sandbox command and what it does."""
+    syntax, text = USAGE.get(name, USAGE["help"])
+    return f"{syntax:<20} {text}"
+
+
 LOCAL_COMMANDS = frozenset({*USAGE, "exit"})
 
 
@@ -144,7 +156,7 @@ def _case(arg: str) -> int | None:
 
 
 def _local(name: str, args: list[str]) -> Action:
-    bad = Usage(f"usage: {USAGE.get(name, USAGE['help'])}")
+    bad = Usage(f"usage: {usage(name)}")
     if name in {"quit", "exit"}:
         return Quit()
     if name == "help":

@@ -120,11 +120,11 @@ class Renderer:
             ("excerpt", f"“{card.excerpt}”"),
         ]
         if card.held_actions:
-            rows.append(("approving", ", ".join(a.value for a in card.held_actions)))
+            rows.append(("on approve", ", ".join(a.value for a in card.held_actions)))
         if card.suggested_reply:
             rows.append(("suggested", card.suggested_reply))
         for key, value in rows:
-            self.line(f"{side} {key:<9} {show(value, limit=300)}")
+            self.line(f"{side} {key:<10} {show(value, limit=300)}")
         if buttons:
             self.line(f"{side} " + " ".join(f"[{v.capitalize()}]" for v in BUTTON_VERBS), "bold")
             hint = " · ".join(f"/press {v} {card.case_number}" for v in BUTTON_VERBS)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterable
 from typing import Protocol
 
 from bot.sandbox import parser as p
-from bot.sandbox.parser import USAGE
+from bot.sandbox.parser import usage
 from bot.sandbox.render import Renderer, when
 from bot.sandbox.world import ROLE_MEMBERS, Member, World
 from moderation.domain import (
@@ -32,19 +32,19 @@ _LINK_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _MENTION_RE = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.-]{0,31})")
 
 HELP_LINES = (
-    "alice: hello        speak as alice in the current channel (new names join automatically)",
-    "hello               speak as the member you act as (/as)",
-    USAGE["join"],
-    USAGE["leave"],
-    USAGE["channel"],
-    USAGE["as"],
-    "/queue /case 1 /approve 1 [note] /reject 1 [note] /note 1 text /history alice",
-    "/explain some text /pause spam 1h /stats /reload   moderator commands (type /as mod first)",
-    USAGE["buttons"],
-    USAGE["press"],
-    USAGE["trace"],
-    USAGE["help"],
-    USAGE["quit"],
+    f"{'alice: hello':<20} speak as alice in the current channel (new names join automatically)",
+    f"{'hello':<20} speak as the member you type as (see /as; at start: you)",
+    usage("join"),
+    usage("leave"),
+    usage("channel"),
+    usage("as"),
+    f"{'/queue /case 1':<20} moderator commands (type /as mod first): /queue /case N /approve N [note]",
+    f"{'':<20} /reject N [note] /note N text /history alice /explain text /pause spam 1h /stats /reload",
+    usage("buttons"),
+    usage("press"),
+    usage("trace"),
+    usage("help"),
+    usage("quit"),
 )
 
 
@@ -93,9 +93,9 @@ class SandboxSession:
         self.show_trace = True
 
     def seed(self) -> None:
-        """Create the channels' ids and the ``mod`` and ``admin`` members (present, no greeting)."""
+        """Create the current channel and the members ``mod``, ``admin`` and ``you`` (without greetings)."""
         self._world.channel_id(self._world.current_channel)
-        for name in ROLE_MEMBERS:
+        for name in (*ROLE_MEMBERS, self._world.current_actor):
             if name not in self._world.members:
                 self._world.add_member(name, self._clock.now())
 
@@ -151,7 +151,7 @@ class SandboxSession:
                 caller = await self._ensure_member(self._world.current_actor)
                 scope = self._world.scope()
                 reply = await self._service.handle_button(scope, caller.actor, verb, number)
-                self._show_reply(caller.name, reply, buttons=True)
+                self._show_reply(caller.name, reply, buttons=False)
         return True
 
     async def _ensure_member(self, name: str) -> Member:
@@ -229,6 +229,5 @@ class SandboxSession:
     def _show_reply(self, caller: str, reply: CommandReply, *, buttons: bool) -> None:
         if reply.text:
             self._render.reply(caller, reply.text)
-        if reply.card is not None:
-            channel = self._world.channel_name(reply.card.channel_id)
-            self._render.card(reply.card, channel, buttons=buttons or reply.card.status.value == "pending")
+        if reply.card is not None and buttons:  # other commands: the text says it all
+            self._render.card(reply.card, self._world.channel_name(reply.card.channel_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,6 +71,14 @@ class World:
             if cid == channel_id:
                 return name
         return channel_id
+
+    def readable(self, text: str) -> str:
+        """Steward's text with sandbox channel ids shown as ``#name`` (what a platform's mention shows)."""
+        if not self.channels:
+            return text
+        ids = "|".join(re.escape(cid) for cid in sorted(self.channels.values(), key=len, reverse=True))
+        names = {cid: name for name, cid in self.channels.items()}
+        return re.sub(rf"(?<![\w#.:/-])({ids})(?![\w:/-]|\.\w)", lambda m: f"#{names[m.group(1)]}", text)
 
     def scope(self, channel: str | None = None) -> Scope:
         """The scope of a channel (default: the current one)."""
