@@ -39,6 +39,10 @@ def _upgrade_on(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+def _downgrade_on(connection: Connection, revision: str) -> None:
+    command.downgrade(alembic_config(connection), revision)
+
+
 def _current_on(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -47,6 +51,12 @@ async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind ``engine`` to ``revision`` in one transaction."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade_on, revision)
+
+
+async def downgrade_engine(engine: AsyncEngine, revision: str) -> None:
+    """Downgrade the database behind ``engine`` to ``revision`` (``"base"`` drops every table)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_downgrade_on, revision)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
