@@ -192,9 +192,12 @@ def test_rule_dry_run_in_live_community() -> None:
     assert decision.traces[0].reason.startswith("would act:")
     assert all(a.rule == "spam" for a in decision.actions)
     only_dry = _engine().evaluate(cfg, mctx(make_msg("idiot"), classification=scores(toxic=0.7)))
-    assert only_dry.dry_run is True
+    assert only_dry.dry_run is False  # the decision is live; the dry rule only left its trace
     assert only_dry.actions == ()
-    assert only_dry.outcome is Outcome.REVIEW
+    assert only_dry.held_actions == ()
+    assert only_dry.outcome is Outcome.IGNORE
+    assert only_dry.fired_rules == ("toxicity",)
+    assert only_dry.traces[0].mode == "dry_run"
     assert only_dry.traces[0].reason.startswith("would review:")
 
 

@@ -8,8 +8,9 @@ replies and reviews, and a lower rule may still act after a higher one asked for
 Dry run: with the community in ``mode: dry_run`` every rule is evaluated as if live (including the
 stop), nothing lands in ``Decision.actions``/``held_actions``, ``Decision.dry_run`` is true and the
 outcome is what live mode would have done. A rule in ``mode: dry_run`` inside a live community records
-"would ..." in its trace, adds nothing to the outcome and never stops lower rules (so trying a new rule
-never silences the live ones); if only such rules fired, the decision is marked ``dry_run`` too.
+"would ..." in its trace (``mode: dry_run``), adds nothing to the outcome or the actions, and never stops
+lower rules, so trying a new rule never silences the live ones; the decision stays live
+(``dry_run`` false) because the other rules' actions still run.
 
 Windows (flood, duplicates) are fed once per message, before any rule runs, and only when an enabled
 rule uses them; exempt authors are not recorded.
@@ -187,15 +188,14 @@ class RuleEngine:
             if outcome is Outcome.ACT and (community_dry or not dry):
                 stopped_by = name
 
-        dry_run = community_dry or (not actions and not held and bool(would))
         return Decision(
-            outcome=strongest(would + live) if dry_run else strongest(live),
+            outcome=strongest(would) if community_dry else strongest(live),
             actions=tuple(actions),
             held_actions=tuple(held),
             traces=tuple(traces),
             scores=dict(ctx.classification.labels) if ctx.classification else {},
             lang=lang,
-            dry_run=dry_run,
+            dry_run=community_dry,
         )
 
     @staticmethod
