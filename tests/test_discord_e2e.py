@@ -195,3 +195,20 @@ async def test_without_message_content_intent_the_bot_says_how_to_enable_it(
     warnings = [r.message for r in caplog.records if "Message Content Intent" in r.message]
     assert len(warnings) == 1
     assert "discord.com/developers/applications" in warnings[0]
+
+
+async def test_runtime_entry_builds_a_runner_for_the_real_service(tmp_path: Path) -> None:
+    from bot.discord.runtime import create_runner
+    from bot.settings import Settings
+
+    async for w in _world(tmp_path):
+        core = type("Core", (), {"service": w.service})()
+        settings = Settings.model_validate({"DISCORD_TOKEN": "abc"})
+        runner = create_runner(core, settings, environ={"DISCORD_MESSAGE_CONTENT": "0"})
+        assert isinstance(runner, DiscordRunner)
+        assert not runner.bot.intents.message_content
+        assert runner.bot.intents.members
+        assert w.service.gateway("discord") is runner.gateway
+        await runner.bot.close()
+        with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+            create_runner(core, Settings.model_validate({"DISCORD_TOKEN": ""}), environ={})
