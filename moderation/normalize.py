@@ -64,6 +64,9 @@ _CYRILLIC_GREEK_TO_LATIN = str.maketrans(
 )  # fmt: skip
 
 
+_LOOKALIKE_LETTERS = frozenset(map(chr, _CYRILLIC_GREEK_TO_LATIN)) | frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
 def _script(ch: str) -> str:
     """Coarse script of a letter: ``latin``, ``cyrillic``, ``greek`` or ``other``."""
     cp = ord(ch)
@@ -194,6 +197,23 @@ def normalize(text: str, *, collapse: bool = True) -> str:
     if len(text) > 512:
         return _normalize_cached.__wrapped__(text, collapse)
     return _normalize_cached(text, collapse)
+
+
+def latinize_lookalikes(skeleton: str) -> str:
+    """Map words written *only* in Cyrillic/Greek lookalike letters to Latin ("ѕсаm" -> "scam").
+
+    ``normalize`` never does this (it would turn Russian "сор" into "cop"); the words trigger uses it as
+    a second look for listed Latin words, so an all-lookalike disguise is still caught.
+    """
+    words = skeleton.split(" ")
+    changed = False
+    for i, word in enumerate(words):
+        if word and all(c in _LOOKALIKE_LETTERS for c in word):
+            latin = word.translate(_CYRILLIC_GREEK_TO_LATIN)
+            if latin != word:
+                words[i] = latin
+                changed = True
+    return " ".join(words) if changed else skeleton
 
 
 def skeleton_words(text: str) -> list[str]:

@@ -2,6 +2,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moderation.domain import Outcome
 from moderation.rules.engine import RuleEngine
@@ -293,3 +295,28 @@ def test_hostile_messages_never_raise() -> None:
     for text in texts:
         decision = engine.evaluate(cfg, mctx(make_msg(text)))
         assert len(decision.traces) == len(rules)
+
+
+HOSTILE_RULES: dict[str, Any] = {
+    "all": {
+        "triggers": {
+            "words": {"words": ["bad", "f u c k"], "allow": ["badminton"], "substring": True},
+            "links": {"only_allowed": True, "allow_domains": ["acme.org"]},
+            "mentions": {"max": 2},
+            "duplicates": {"members": 2},
+            "flood": {"messages": 3},
+        },
+        "actions": {"delete": True, "reply": "spam", "review": True},
+    }
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    engine = _engine()
+    decision = engine.evaluate(
+        make_cfg(voice=VOICE, rules=HOSTILE_RULES), mctx(make_msg(text, name=text[:20]))
+    )
+    assert len(decision.traces) == 1
+    assert decision.outcome in (Outcome.IGNORE, Outcome.REVIEW)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.normalize import normalize, skeleton_words
+from moderation.normalize import latinize_lookalikes, normalize, skeleton_words
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,11 @@ def test_normalize_examples(text: str, expected: str) -> None:
 def test_collapse_false_keeps_runs() -> None:
     assert normalize("fuuuuck", collapse=False) == "fuuuuck"
     assert normalize("F U U U C K", collapse=False) == "fuuuck"
+
+
+def test_latinize_lookalikes_only_touches_all_lookalike_words() -> None:
+    assert latinize_lookalikes(normalize("ѕсам привет hello")) == "scam привет hello"
+    assert latinize_lookalikes("hello") == "hello"
 
 
 def test_skeleton_words() -> None:

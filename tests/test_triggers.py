@@ -110,6 +110,14 @@ def test_words_reason_names_the_listed_word() -> None:
     assert result.reason == "listed word 'fuck'"
 
 
+def test_words_all_lookalike_disguise() -> None:
+    cfg = WordsTrigger(words=["scam"])
+    result = words.check(cfg, tctx(make_msg("total ѕсам here")))  # every letter Cyrillic
+    assert result.fired
+    assert result.reason == "listed word 'scam' (written with lookalike letters)"
+    assert not _words(cfg, "сор и мама")  # ordinary Russian words do not turn into "scam"
+
+
 def test_words_multilingual() -> None:
     cfg = WordsTrigger(words=["дурак", "احمق"])
     assert _words(cfg, "ты ДУРАК")

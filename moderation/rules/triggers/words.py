@@ -3,9 +3,12 @@
 Listed words are normalised exactly like the text (``normalize(..., collapse=False)``); each letter
 then matches a run of itself, so "fuck" catches "fuuuck" and "ass" (double s) catches "asss" but not
 "as". Whole-word by default; ``substring: true`` matches inside words. An occurrence that lies inside
-an allow-listed word ("scunthorpe") is ignored. Regular expressions run case-insensitively on the raw
-text and on the skeleton, each cut to ``REGEX_INPUT_CAP`` characters so a pathological pattern cannot
-stall the bot for long.
+an allow-listed word ("scunthorpe") is ignored. A word spelt only with Cyrillic/Greek lookalikes
+("ѕсаm") gets a second look in Latin letters (``latinize_lookalikes``); ``normalize`` itself leaves
+Russian words alone, so this second look only matters for listed words.
+
+Regular expressions run case-insensitively on the raw text and on the skeleton, each cut to
+``REGEX_INPUT_CAP`` characters so a pathological pattern cannot stall the bot for long.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from moderation.config.schema import WordsTrigger
-from moderation.normalize import normalize
+from moderation.normalize import latinize_lookalikes, normalize
 from moderation.rules.triggers.base import TriggerContext, TriggerResult
 
 REGEX_INPUT_CAP = 4_000
@@ -107,6 +110,9 @@ def check(cfg: WordsTrigger, ctx: TriggerContext) -> TriggerResult:
     word = matcher.find(ctx.skeleton_runs)
     if word is not None:
         return TriggerResult.hit(f"listed word {word!r}")
+    latin = latinize_lookalikes(ctx.skeleton_runs)
+    if latin != ctx.skeleton_runs and (word := matcher.find(latin)) is not None:
+        return TriggerResult.hit(f"listed word {word!r} (written with lookalike letters)")
     raw = ctx.msg.text[:REGEX_INPUT_CAP]
     skeleton = ctx.skeleton[:REGEX_INPUT_CAP]
     for pattern in cfg.patterns:
