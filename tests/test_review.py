@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from moderation import jobs
-from moderation.domain import Actor, ActionKind, Outcome, ReviewCard, ReviewStatus, Scope
+from moderation.domain import ActionKind, Actor, Outcome, ReviewCard, ReviewStatus, Scope
 from moderation.records import CaseType
 from moderation.review.text import excerpt
 from tests.harness import COMMUNITY, MODERATOR, TELEGRAM_MOD_CHAT, Harness, make_message
