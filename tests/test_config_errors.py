@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ INVALID = ROOT / "tests" / "fixtures" / "configs" / "invalid"
 VALID = ROOT / "tests" / "fixtures" / "configs" / "valid"
 
 
-def _config_dir(tmp_path: Path, files: dict[str, str | bytes], defaults: str | None = None) -> Path:
+def _config_dir(tmp_path: Path, files: Mapping[str, str | bytes], defaults: str | None = None) -> Path:
     (tmp_path / "communities").mkdir(parents=True, exist_ok=True)
     if defaults is None:
         shutil.copy(DEFAULTS, tmp_path / "defaults.yaml")
