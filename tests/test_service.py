@@ -82,7 +82,7 @@ async def test_strikes_decay_outside_the_window(h: Harness) -> None:
 
 
 async def test_edited_message_is_rechecked(h: Harness) -> None:
-    await h.say("hello")
+    await h.say("hello", message_id="777")
     decision = await h.push(make_message("you idiot", message_id="777", edited=True, sent_at=h.clock.now()))
     assert decision.outcome is Outcome.ACT
     assert h.gateway.named("delete_message")[0].args["message_id"] == "777"
