@@ -57,17 +57,18 @@ async def test_commands_are_synced_per_guild_for_moderators(env: Env) -> None:
     for command in put.body:
         assert int(command["default_member_permissions"]) == 1 << 13  # Manage Messages
         assert command["options"][0]["name"] == "args"
+        assert command["options"][0]["description"].startswith("Arguments as in /help")
         assert not command["options"][0]["required"]
     assert not env.fake.requests_to("PUT", r"/applications/\d+/commands")  # nothing global
 
 
 async def test_slash_command_reaches_the_service_and_refusal_is_ephemeral(env: Env) -> None:
     env.service.reply = CommandReply("You need level 50 for /case.", ephemeral=True)
-    slash = env.fake.slash(ds.GUILD, ds.GENERAL, ds.ALICE, "case", args="17 'a note'")
+    slash = env.fake.slash(ds.GUILD, ds.GENERAL, ds.ALICE, "case", args="17  a note")
     await env.fake.dispatch("INTERACTION_CREATE", slash)
     cmd = await env.service.next_event()
     assert isinstance(cmd, ModeratorCommand)
-    assert (cmd.name, cmd.args, cmd.caller.user_id) == ("case", ("17", "a note"), ds.ALICE)
+    assert (cmd.name, cmd.args, cmd.caller.user_id) == ("case", ("17", "a", "note"), ds.ALICE)
     assert cmd.scope.channel_id == ds.GENERAL
     (cb,) = await env.fake.wait_request("POST", CALLBACK)
     assert cb.json["type"] == 4

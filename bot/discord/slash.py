@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shlex
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -24,13 +23,8 @@ Callback = Callable[[discord.Interaction[Any], str | None], Coroutine[Any, Any, 
 
 
 def split_args(text: str | None) -> tuple[str, ...]:
-    """Split typed arguments like a shell (quotes group words); unbalanced quotes split on spaces."""
-    if not text:
-        return ()
-    try:
-        return tuple(shlex.split(text))
-    except ValueError:
-        return tuple(text.split())
+    """Split typed arguments on whitespace, as the other platforms do."""
+    return tuple((text or "").split())
 
 
 async def run_command(
@@ -55,6 +49,7 @@ async def run_command(
 
 
 def _callback(service: Service, name: str) -> Callback:
+    @app_commands.describe(args="Arguments as in /help, e.g. a case number: 17")
     async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
         await run_command(service, interaction, name, args)
 
