@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.telegram.app import TelegramRunner
+from moderation.domain import Decision, InboundMessage
 from tests.fakes import telegram_api as tg
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.telegram_harness import CHAT, MOD_CHAT, RecordingService, eventually, start_runner
@@ -238,3 +239,25 @@ async def test_bot_removed_is_reported_once(
     assert len(api.calls_to("sendMessage")) == 1
     assert "removed" in notes[0]["text"]
     assert "Otto" in notes[0]["text"]
+
+
+async def test_handler_error_does_not_stop_the_bot(api: FakeBotApi) -> None:
+    service = RecordingService.for_chats()
+    calls: list[str] = []
+    original = service.handle_message
+
+    async def flaky(msg: InboundMessage) -> Decision:
+        calls.append(msg.text)
+        if msg.text == "boom":
+            raise RuntimeError("service bug")
+        return await original(msg)
+
+    service.handle_message = flaky  # type: ignore[method-assign]
+    runner = await start_runner(api, service)
+    try:
+        api.inject(tg.message_update(tg.message(CHAT, ALICE, "boom")))
+        api.inject(tg.message_update(tg.message(CHAT, ALICE, "fine")))
+        await eventually(lambda: [m.text for m in service.messages] == ["fine"], what="later message")
+        assert calls == ["boom", "fine"]
+    finally:
+        await runner.stop()

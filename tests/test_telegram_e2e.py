@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.telegram.app import TelegramRunner
@@ -67,8 +70,9 @@ class World:
         return [p for p in self.api.calls_to("sendMessage") if p["chat_id"] == chat_id]
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@asynccontextmanager
+async def real_world(tmp_path: Path, **runner_options: Any) -> AsyncIterator[World]:
+    """The fake Bot API, a real service on SQLite and a running TelegramRunner (polling by default)."""
     api = FakeBotApi()
     await api.start()
     api.set_admins(CHAT, MOD, creator=OWNER)
@@ -83,13 +87,21 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         clock=clock,
         executor=Executor(clock, base_delay=0.05),
     )
-    runner = await start_runner(api, service, service.communities())
     try:
-        yield World(api, service, store, runner)
+        runner = await start_runner(api, service, service.communities(), **runner_options)
+        try:
+            yield World(api, service, store, runner)
+        finally:
+            await runner.stop()
     finally:
-        await runner.stop()
         await closer.close()
         await api.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with real_world(tmp_path) as running:
+        yield running
 
 
 async def test_commands_registered_for_the_mod_chat(world: World) -> None:
@@ -242,3 +254,45 @@ async def test_bot_removed_from_the_group_tells_moderators_once(world: World) ->
     assert notice["chat_id"] == MOD_CHAT
     assert str(CHAT) in notice["text"]
     assert len(world.api.calls_to("sendMessage")) == 1
+
+
+async def test_polling_survives_connection_drops_and_bad_gateway(world: World) -> None:
+    world.api.drop("getUpdates", times=3)
+    world.api.fail("getUpdates", status=502, times=3)
+    world.api.inject(tg.message_update(tg.message(CHAT, BOB, "you idiot", message_id=950)))
+    (deleted,) = await world.api.wait_for("deleteMessage", within=8)
+    assert deleted["message_id"] == 950
+    assert world.runner.application.updater is not None
+    assert world.runner.application.updater.running
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg-hook"
+    options = {"mode": "webhook", "webhook_listen": "127.0.0.1", "webhook_port": port}
+    async with real_world(tmp_path, webhook_path="tg-hook", webhook_url=url, **options) as world:
+        secret = world.runner.webhook_secret
+        assert secret
+        assert world.api.webhook["url"] == url
+        assert world.api.webhook["secret_token"] == secret
+        assert world.api.calls_to("getUpdates") == []
+        toxic = tg.message_update(tg.message(CHAT, BOB, "you idiot", message_id=960))
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json={"update_id": 1, **toxic}) as unsigned:
+                assert unsigned.status == 403
+            forged = {"X-Telegram-Bot-Api-Secret-Token": secret[::-1]}
+            async with http.post(url, json={"update_id": 2, **toxic}, headers=forged) as wrong:
+                assert wrong.status == 403
+            assert world.api.calls_to("deleteMessage") == []
+            signed = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with http.post(url, json={"update_id": 3, **toxic}, headers=signed) as accepted:
+                assert accepted.status == 200
+        (deleted,) = await world.api.wait_for("deleteMessage")
+        assert deleted["message_id"] == 960

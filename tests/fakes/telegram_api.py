@@ -86,6 +86,7 @@ class FakeBotApi:
     _faults: list[_Fault] = field(default_factory=list)
     _changed: asyncio.Event | None = None
     _runner: web.AppRunner | None = None
+    _closing: bool = False
     port: int = 0
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
 
@@ -107,8 +108,8 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         """Stop listening (pending long polls end)."""
-        if self._changed is not None:
-            self._changed.set()
+        self._closing = True
+        self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -266,7 +267,7 @@ class FakeBotApi:
         deadline = time.monotonic() + timeout
         while not self._updates:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or self._changed is None:
+            if remaining <= 0 or self._changed is None or self._closing:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
