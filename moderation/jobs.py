@@ -64,3 +64,30 @@ async def remind_pending_reviews(service: ModerationService, *, older_than: time
                 log.exception("could not remind %s moderators on %s", community, gateway.platform)
         mentioned += len(waiting)
     return mentioned
+
+
+async def report_interrupted(service: ModerationService) -> int:
+    """At startup: decisions saved but never marked done were cut off by a crash or restart.
+
+    Their target message is not kept with them, so they are not re-run: each is marked done with an
+    ``interrupted`` failure and the community's moderators are told which rules' actions did not run.
+
+    Returns:
+        How many decisions were reported.
+    """
+    pending = await service.store.pending_decisions()
+    by_community: dict[str, list[str]] = {}
+    for decision_id, community, actions in pending:
+        await service.store.mark_decision_done(decision_id, ["interrupted before the actions ran"])
+        kinds = ", ".join(str(a.kind) for a in actions) or "no actions"
+        by_community.setdefault(community, []).append(f"decision {decision_id} ({kinds})")
+    for community, lines in by_community.items():
+        if community not in service.communities():
+            continue
+        text = "A restart interrupted these decisions; their actions did not run: " + "; ".join(lines[:10])
+        for gateway in service.gateways_for(community):
+            try:
+                await gateway.notify_moderators(community, text)
+            except Exception:  # best effort; the decisions are already marked
+                log.exception("could not report interrupted decisions on %s", gateway.platform)
+    return len(pending)

@@ -192,3 +192,14 @@ def test_excerpt_strips_bidi_controls_and_caps_length() -> None:
     long = excerpt("x" * 100_000)
     assert len(long) == 300
     assert long.endswith("…")
+
+
+async def test_interrupted_decisions_are_reported_once(h: Harness) -> None:
+    from moderation.domain import Decision, PlannedAction
+
+    decision = Decision(Outcome.ACT, actions=(PlannedAction(ActionKind.DELETE, "toxicity"),))
+    await h.store.save_decision("acme", make_message("you idiot"), decision, at=h.clock.now())
+    assert await jobs.report_interrupted(h.service) == 1
+    [note] = h.gateway.named("notify_moderators")
+    assert "decision 1 (delete)" in str(note.args["text"])
+    assert await jobs.report_interrupted(h.service) == 0
