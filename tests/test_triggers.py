@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -140,6 +141,15 @@ def test_words_invalid_pattern_is_ignored_and_long_input_is_capped() -> None:
     assert _words(cfg, "a needle")
     far = "xy " * words.REGEX_INPUT_CAP + "needle"  # beyond the cap in raw text and skeleton
     assert not _words(cfg, far)
+
+
+def test_words_long_runs_stay_linear() -> None:
+    cfg = WordsTrigger(words=["ab", "cd"], substring=True)
+    start = time.perf_counter()
+    assert not _words(cfg, "a" * 100_000)
+    assert not _words(cfg, "ac" * 50_000)
+    assert _words(cfg, "a" * 100_000 + "b")
+    assert time.perf_counter() - start < 2.0
 
 
 def test_pattern_errors() -> None:

@@ -1,9 +1,10 @@
 """Words trigger: listed words/phrases matched on the evasion-resistant skeleton, plus regexes.
 
-Listed words are normalised exactly like the text (``normalize(..., collapse=False)``); each letter
-then matches a run of itself, so "fuck" catches "fuuuck" and "ass" (double s) catches "asss" but not
-"as". Whole-word by default; ``substring: true`` matches inside words. An occurrence that lies inside
-an allow-listed word ("scunthorpe") is ignored. A word spelt only with Cyrillic/Greek lookalikes
+Listed words are normalised exactly like the text (``normalize(..., collapse=False)``) and both have
+runs of a letter capped at two; a single letter then matches one or two copies and a double needs two,
+so "fuck" catches "fuuuck" and "fuuck", and "ass" (double s) catches "asss" but not "as".
+Whole-word by default; ``substring: true`` matches inside words. An occurrence that lies inside an
+allow-listed word ("scunthorpe") is ignored. A word spelt only with Cyrillic/Greek lookalikes
 ("ѕсаm") gets a second look in Latin letters (``latinize_lookalikes``); ``normalize`` itself leaves
 Russian words alone, so this second look only matters for listed words.
 
@@ -24,8 +25,20 @@ from moderation.rules.triggers.base import TriggerContext, TriggerResult
 REGEX_INPUT_CAP = 4_000
 
 
+_RUNS = re.compile(r"(.)\1{2,}")
+
+
+def cap_runs(text: str) -> str:
+    """Shorten every run of three or more identical characters to two ("fuuuck" -> "fuuck").
+
+    Text and words both go through this, so patterns need only bounded quantifiers and matching stays
+    linear even in substring mode on a 100 kB run of one letter.
+    """
+    return _RUNS.sub(r"\1\1", text)
+
+
 def _run_pattern(word: str) -> str:
-    """Regex for a normalised word where each letter run of length k matches k or more copies."""
+    """Regex for a run-capped word: a single letter matches one or two copies, a double needs two."""
     parts: list[str] = []
     for ch, group in groupby(word):
         size = len(list(group))
@@ -34,9 +47,9 @@ def _run_pattern(word: str) -> str:
         elif not ch.isalpha():
             parts.append(re.escape(ch * size))
         elif size == 1:
-            parts.append(re.escape(ch) + "+")
+            parts.append(re.escape(ch) + "{1,2}")
         else:
-            parts.append(f"{re.escape(ch)}{{{size},}}")
+            parts.append(re.escape(ch) * 2)
     return "".join(parts)
 
 
@@ -44,11 +57,14 @@ class WordMatcher:
     """Compiled words and allow-list of one trigger config."""
 
     def __init__(self, words: tuple[str, ...], allow: tuple[str, ...], substring: bool) -> None:
-        normalised = {normalize(w, collapse=False) for w in words}
+        normalised = {cap_runs(normalize(w, collapse=False)) for w in words}
         self.words = {w: re.compile(self._wrap(_run_pattern(w), substring)) for w in normalised if w}
-        allowed = sorted({normalize(w, collapse=False) for w in allow} - {""}, key=len, reverse=True)
+        allowed = {cap_runs(normalize(w, collapse=False)) for w in allow} - {""}
+        allowed_longest_first = sorted(allowed, key=len, reverse=True)
         self.allow = (
-            re.compile(self._wrap("|".join(_run_pattern(w) for w in allowed), False)) if allowed else None
+            re.compile(self._wrap("|".join(map(_run_pattern, allowed_longest_first)), False))
+            if allowed
+            else None
         )
         alternatives = sorted(self.words, key=len, reverse=True)
         self.any = (
@@ -107,11 +123,12 @@ def pattern_errors(patterns: list[str]) -> list[str]:
 def check(cfg: WordsTrigger, ctx: TriggerContext) -> TriggerResult:
     """Fire on a listed word (outside the allow-list) or on a matching regular expression."""
     matcher = word_matcher(tuple(cfg.words), tuple(cfg.allow), cfg.substring)
-    word = matcher.find(ctx.skeleton_runs)
+    text = cap_runs(ctx.skeleton_runs)
+    word = matcher.find(text)
     if word is not None:
         return TriggerResult.hit(f"listed word {word!r}")
-    latin = latinize_lookalikes(ctx.skeleton_runs)
-    if latin != ctx.skeleton_runs and (word := matcher.find(latin)) is not None:
+    latin = latinize_lookalikes(text)
+    if latin != text and (word := matcher.find(latin)) is not None:
         return TriggerResult.hit(f"listed word {word!r} (written with lookalike letters)")
     raw = ctx.msg.text[:REGEX_INPUT_CAP]
     skeleton = ctx.skeleton[:REGEX_INPUT_CAP]
