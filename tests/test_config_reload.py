@@ -141,3 +141,17 @@ async def test_watch_survives_a_failing_callback(config_dir: Path, caplog: pytes
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=3)
+
+
+async def test_reload_async_reads_in_a_thread_and_keeps_good_config(config_dir: Path) -> None:
+    holder = ConfigHolder(config_dir)
+    good = holder.current
+    path = _example(config_dir)
+    text = path.read_text(encoding="utf-8")
+    _save(path, text + "\nextra: 1\n")
+    result = await holder.reload_async()
+    assert not result.ok
+    assert holder.current is good
+    _save(path, text)
+    assert (await holder.reload_async()).ok
+    assert holder.current is not good

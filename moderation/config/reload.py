@@ -73,9 +73,24 @@ class ConfigHolder:
         try:
             fresh = load_config_dir(self.path)
         except ConfigErrors as exc:
-            result = ReloadResult(False, [str(e) for e in exc.errors], self.current.names())
-            log.error("%s", result.summary())
-            return result
+            return self._keep(exc)
+        return self._adopt(fresh)
+
+    async def reload_async(self) -> ReloadResult:
+        """Like ``reload``, but reads and validates the files in a worker thread."""
+        async with self._lock:
+            try:
+                fresh = await asyncio.to_thread(load_config_dir, self.path)
+            except ConfigErrors as exc:
+                return self._keep(exc)
+            return self._adopt(fresh)
+
+    def _keep(self, exc: ConfigErrors) -> ReloadResult:
+        result = ReloadResult(False, [str(e) for e in exc.errors], self.current.names())
+        log.error("%s", result.summary())
+        return result
+
+    def _adopt(self, fresh: ConfigSet) -> ReloadResult:
         self.current = fresh
         result = ReloadResult(True, [], fresh.names())
         log.info("%s", result.summary())
@@ -111,8 +126,7 @@ class ConfigHolder:
             force_polling=force_polling,
             poll_delay_ms=100,
         ):
-            async with self._lock:
-                result = self.reload()
+            result = await self.reload_async()
             try:
                 outcome = on_change(result)
                 if inspect.isawaitable(outcome):
