@@ -212,7 +212,7 @@ class ModerationService:
         decision = self.engine.evaluate(cfg, MessageContext(msg, member, classification, now, paused, lang))
         if decision.outcome is Outcome.IGNORE:
             decision = await self.faq.apply(cfg, msg, classification, decision)
-        if cfg.mode == "dry_run" and not decision.dry_run:
+        if cfg.mode == "dry_run":
             decision = dataclasses.replace(decision, actions=(), held_actions=(), dry_run=True)
         decision = await self._apply_strikes(cfg, community, msg, decision)
         decision_id = await self.store.save_decision(community, msg, decision, at=now)
@@ -234,8 +234,8 @@ class ModerationService:
             or self.faq.wants_question(cfg)
             or _has_lang_overrides(resolver.base)
         )
-        if not wanted or not msg.text.strip():
-            return None
+        if not wanted or not msg.text.strip() or level >= cfg.moderation.exempt_level:
+            return None  # nothing to score, or an exempt author (no rules, no FAQ answers for staff)
         try:
             return (await self.classifier.classify([msg.text[:MAX_CLASSIFY_CHARS]]))[0]
         except Exception:  # a broken model must not stop the word/link rules

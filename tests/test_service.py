@@ -164,3 +164,22 @@ async def test_hostile_text_does_not_crash(h: Harness) -> None:
         assert decision is not None
     assert len(h.gateway.named("delete_message")) == 2
     assert MEMBER.user_id == "1001"
+
+
+async def test_dry_run_community_does_not_answer_faq(tmp_path: Path) -> None:
+    community = COMMUNITY.replace("community: acme", "community: acme\nmode: dry_run")
+    async with Harness.start(tmp_path, community, store="memory") as h:
+        decision = await h.say("how do I reset my password?")
+        assert decision.dry_run
+        assert decision.actions == ()
+        assert any(t.rule == "faq" and t.fired for t in decision.traces)
+        assert h.gateway.calls == []
+
+
+async def test_exempt_moderator_is_not_classified(h: Harness) -> None:
+    from tests.harness import MODERATOR
+
+    decision = await h.say("you idiot", author=MODERATOR)
+    assert decision.outcome is Outcome.IGNORE
+    assert h.classifier.batches == []
+    assert h.gateway.calls == []
