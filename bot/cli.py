@@ -71,6 +71,8 @@ def run(
     STEWARD_CONFIG_DIR, LOG_LEVEL, LOG_FORMAT) or a `.env` file. Stop with Ctrl-C (or /quit in the
     sandbox).
     """
+    import logging
+
     from bot import runtime
     from bot.logging import redact
     from moderation.errors import ConfigErrors
@@ -84,8 +86,9 @@ def run(
         for error in exc.errors:
             typer.echo(str(error), err=True)
         _fail(f"{len(exc.errors)} configuration error(s): fix them and run again (steward check-config)")
-    except (ConfigDirNotFound, ValueError, OSError) as exc:
-        _fail(redact(str(exc), settings.secrets()))
+    except Exception as exc:  # the edge: one clear line (secrets masked); the traceback goes to the log
+        logging.getLogger("steward").debug("steward run failed", exc_info=True)
+        _fail(f"steward stopped: {redact(str(exc), settings.secrets())}")
 
 
 @app.command(
@@ -145,11 +148,12 @@ def _explain_actions(decision: Decision) -> list[str]:
     lines: list[str] = []
     for title, actions in (("would act", decision.actions), ("held for review", decision.held_actions)):
         for action in actions:
-            detail = [action.kind.value, f"(rule {action.rule})"]
+            kind = "send to the review queue" if action.kind.value == "review" else action.kind.value
+            detail = [kind, f"(rule {action.rule})"]
             if action.duration is not None:
                 detail.append(f"for {action.duration}")
             if action.text:
-                detail.append(f"“{show(action.text, limit=120)}”")
+                detail.append(f"“{show(action.text.replace(chr(10), ' / '), limit=120)}”")
             lines.append(f"  {title}: {' '.join(detail)}")
     return lines
 
@@ -175,7 +179,7 @@ def explain(
 
     from bot.runtime import build_core, classifier_name
     from bot.sandbox.text import show
-    from moderation.errors import ConfigErrors
+    from moderation.errors import ConfigErrors, StewardError
 
     settings = _settings()
     path = _config_dir(settings, config_dir)
@@ -198,8 +202,8 @@ def explain(
         for error in exc.errors:
             typer.echo(str(error), err=True)
         _fail("the configuration does not load (steward check-config shows why)")
-    except (KeyError, IndexError, ValueError) as exc:
-        _fail(f"cannot explain: {exc}")
+    except (KeyError, IndexError, ValueError, StewardError) as exc:
+        _fail(f"cannot explain: {exc.args[0] if exc.args else exc}")
     typer.echo(f"“{show(text, limit=200)}” in {name} ({platform}, channel {channel}, level {level})")
     scores = "  ".join(f"{label} {score:.2f}" for label, score in sorted(decision.scores.items()))
     typer.echo(f"classifier {classifier}: {scores or 'not needed'}   language: {decision.lang or '?'}")

@@ -46,6 +46,14 @@ class PlatformRunner(Protocol):
         ...
 
 
+class PlatformFailed(Exception):
+    """A platform adapter could not start (bad token, unreachable API...)."""
+
+    def __init__(self, platform: str, cause: BaseException) -> None:
+        self.platform = platform
+        super().__init__(f"{platform} could not start: {type(cause).__name__}: {cause}")
+
+
 PlatformFactory = Callable[["Core", Settings], PlatformRunner]
 
 PLATFORMS: dict[str, str] = {
@@ -58,8 +66,11 @@ imported only when its platform's token is set (a Telegram-only deployment never
 
 def load_platform(name: str) -> PlatformFactory:
     """Import a platform adapter's ``create_runner`` by its module name in :data:`PLATFORMS`."""
-    module = importlib.import_module(PLATFORMS[name])
-    factory: PlatformFactory = module.create_runner
+    try:
+        module = importlib.import_module(PLATFORMS[name])
+        factory: PlatformFactory = module.create_runner
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"the {name} adapter ({PLATFORMS[name]}) cannot be loaded: {exc}") from exc
     return factory
 
 
@@ -218,7 +229,10 @@ async def _run_platforms(core: Core, settings: Settings, stop: asyncio.Event, na
     try:
         for name in names:
             runner = load_platform(name)(core, settings)
-            await runner.start()
+            try:
+                await runner.start()
+            except Exception as exc:
+                raise PlatformFailed(name, exc) from exc
             runners.append((name, runner))
             log.info("%s: started", name)
         await stop.wait()
