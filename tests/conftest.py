@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from moderation.storage import SqlStore, open_store
-from tests.postgres import create_database, drop_database, postgres_url
+from moderation.storage import SqlStore, open_store, upgrade_async
+from tests.postgres import create_database, drop_database, postgres_url, run_in_thread
 
 # ---------------------------------------------------------------------------------------------------
 # Storage
 #
 # `postgres_url` (session): a throwaway PostgreSQL server started on first use (see tests/postgres.py);
 #     skipped without PostgreSQL binaries, except under CI where that is a failure.
-# `store_url`: a fresh, empty database URL, once for SQLite (a temp file) and once for PostgreSQL
-#     (a new database on the session server, dropped afterwards). Tests marked `postgres` can be
-#     deselected with `-m "not postgres"`.
-# `store`: a `SqlStore` opened on `store_url` (schema created through the alembic migrations).
+# `empty_db_url`: a fresh, empty database, once on SQLite (a temp file) and once on PostgreSQL (a new
+#     database on the session server, dropped afterwards).
+# `store_url`: like `empty_db_url` but already migrated (copied from a template migrated once per
+#     session, which is much faster than migrating per test).
+# `store`: a `SqlStore` opened on `store_url`.
+# PostgreSQL cases carry the `postgres` mark: `-m "not postgres"` skips them without starting a server.
 # ---------------------------------------------------------------------------------------------------
 
 __all__ = ["postgres_url"]  # re-exported so pytest sees the session fixture
@@ -26,17 +29,44 @@ __all__ = ["postgres_url"]  # re-exported so pytest sees the session fixture
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    run_in_thread(lambda: upgrade_async(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    url = create_database(postgres_url, prefix="steward_template")
+    run_in_thread(lambda: upgrade_async(url))
+    return url.rsplit("/", 1)[1]
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'steward.db'}"
+        path = tmp_path / "steward.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     server: str = request.getfixturevalue("postgres_url")
-    url = create_database(server)
+    template = request.getfixturevalue("postgres_template") if migrated else None
+    url = create_database(server, template=template)
     try:
         yield url
     finally:
         drop_database(server, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from _database(request, tmp_path, migrated=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from _database(request, tmp_path, migrated=True)
 
 
 @pytest.fixture

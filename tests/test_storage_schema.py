@@ -22,6 +22,7 @@ from moderation.domain import ActionKind, PlannedAction, RuleTrace
 from moderation.storage import codec, ids, migrate, open_store
 from moderation.storage.engine import async_url, make_engine
 from moderation.storage.tables import metadata
+from tests import postgres as pg_helper
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,8 +125,8 @@ def _tables(conn: Connection) -> set[str]:
     return set(inspect(conn).get_table_names())
 
 
-async def test_migrations_create_exactly_the_models(store_url: str) -> None:
-    engine = make_engine(store_url)
+async def test_migrations_create_exactly_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         assert await migrate.current_revision(engine) is None
         await migrate.upgrade_engine(engine)
@@ -142,11 +143,11 @@ async def test_migrations_create_exactly_the_models(store_url: str) -> None:
         await engine.dispose()
 
 
-async def test_open_store_creates_schema_and_reopens(store_url: str) -> None:
-    first = await open_store(store_url)
+async def test_open_store_creates_schema_and_reopens(empty_db_url: str) -> None:
+    first = await open_store(empty_db_url)
     await first.set_pause("acme", "links", datetime(2030, 1, 1, tzinfo=UTC))
     await first.close()
-    second = await open_store(store_url)
+    second = await open_store(empty_db_url)
     try:
         assert await migrate.current_revision(second.engine) == "0001"
         paused = await second.active_pauses("acme", datetime(2029, 1, 1, tzinfo=UTC))
@@ -234,3 +235,27 @@ def test_migrations_ship_in_the_wheel_and_run_from_it(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert db.exists()
+
+
+# --- the PostgreSQL test server helper ----------------------------------------------------------------
+
+
+def test_missing_postgres_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_helper, "find_pg_bin", lambda: None)
+    monkeypatch.delenv("STEWARD_TEST_PG_URL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with (
+        pytest.raises(pytest.skip.Exception, match="PostgreSQL binaries not found"),
+        pg_helper.postgres_server(),
+    ):
+        pass
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run"), pg_helper.postgres_server():
+        pass
+
+
+def test_an_existing_server_url_is_used_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_helper, "find_pg_bin", lambda: pytest.fail("must not look for binaries"))
+    monkeypatch.setenv("STEWARD_TEST_PG_URL", "postgresql://ci@db:5432/postgres")
+    with pg_helper.postgres_server() as url:
+        assert url == "postgresql://ci@db:5432/postgres"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -30,12 +31,15 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str | None:
     """The newest revision of the bundled migrations."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _upgrade_on(connection: Connection, revision: str) -> None:
+    if revision == "head" and _current_on(connection) == head_revision():
+        return  # already current: skip loading the migration environment
     command.upgrade(alembic_config(connection), revision)
 
 
