@@ -260,3 +260,15 @@ def test_bad_placeholder_is_located(tmp_path: Path) -> None:
     [error] = _errors(_config_dir(tmp_path, {"p.yaml": text}))
     assert (error.line, error.path) == (5, "voice.replies.spam_removed.en")
     assert "username" in error.message
+
+
+def test_pure_python_yaml_fallback_behaves_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from moderation.config import yamltext
+
+    monkeypatch.setattr(yamltext, "_Loader", yaml.SafeLoader)
+    assert load_yaml_text("a: [x, no]\nb: {c: 1}\n") == {"a": ["x", "no"], "b": {"c": 1}}
+    with pytest.raises(ConfigErrors) as caught:
+        load_yaml_text("a: 1\nb: 2\na: 3\n", "f.yaml")
+    assert [(e.line, e.path) for e in caught.value.errors] == [(3, "a")]

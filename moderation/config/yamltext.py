@@ -22,6 +22,11 @@ from yaml.nodes import ScalarNode
 
 from moderation.errors import ConfigError, ConfigErrors
 
+try:
+    from yaml import CSafeLoader as _Loader  # libyaml: fast, and its parser is not recursive
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 MAX_BYTES = 1_000_000
 """Largest configuration file accepted, in bytes."""
 MAX_DEPTH = 50
@@ -73,7 +78,7 @@ class _Builder:
     def fail(self, message: str, line: int | None, path: KeyPath = ()) -> ConfigErrors:
         return ConfigErrors([ConfigError(message, file=self.file, line=line, path=format_path(path) or None)])
 
-    def feed(self, loader: yaml.CSafeLoader, event: yaml.Event) -> None:
+    def feed(self, loader: _Loader, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, DocumentStartEvent):
             self.documents += 1
@@ -118,7 +123,7 @@ class _Builder:
         if line is not None:
             self.lines.setdefault(self.stack[-1].path, line)
 
-    def _scalar(self, loader: yaml.CSafeLoader, event: ScalarEvent, line: int | None) -> None:
+    def _scalar(self, loader: _Loader, event: ScalarEvent, line: int | None) -> None:
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.container, dict) and top.key is None:
             self._key(top, event.value, line or 0)
@@ -160,7 +165,7 @@ class _Builder:
             if line is not None:
                 self.lines.setdefault(path, line)
 
-    def _construct(self, loader: yaml.CSafeLoader, event: ScalarEvent, line: int | None) -> Any:
+    def _construct(self, loader: _Loader, event: ScalarEvent, line: int | None) -> Any:
         here = self._here()
         if event.tag not in (None, "!"):
             tag = event.tag
@@ -223,7 +228,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     if size > MAX_BYTES:
         raise ConfigErrors([ConfigError(f"file is {size} bytes; the limit is {MAX_BYTES}", file=file)])
     builder = _Builder(file)
-    loader = yaml.CSafeLoader(text)
+    loader = _Loader(text)
     try:
         while loader.check_event():
             event = loader.get_event()
