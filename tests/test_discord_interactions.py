@@ -30,8 +30,8 @@ class Env:
     runner: DiscordRunner
 
 
-async def _runner(service: RecordingService) -> DiscordRunner:
-    runner = DiscordRunner(service, "token", guild_ready_timeout=0.05)
+async def _runner(service: RecordingService, reply_grace: float = 2.0) -> DiscordRunner:
+    runner = DiscordRunner(service, "token", guild_ready_timeout=0.05, reply_grace=reply_grace)
     await runner.start()
     async with asyncio.timeout(5):
         await runner.wait_ready()
@@ -119,3 +119,21 @@ async def test_card_button_runs_through_the_service_and_survives_a_restart(env: 
     (patch,) = await env.fake.wait_request("PATCH", rf"/channels/{ds.MOD_CHANNEL}/messages/{card_id}")
     buttons = patch.json["components"][0]["components"]
     assert [b.get("disabled", False) for b in buttons] == [True, True, True, False]
+
+
+async def test_slow_answers_are_deferred_then_followed_up() -> None:
+    fake = ds.FakeDiscord([ds.acme_guild()])
+    service = RecordingService(delay=0.3, reply=CommandReply("Stats: 3 cases"))
+    async with ds.running(fake):
+        runner = await _runner(service, reply_grace=0.05)
+        try:
+            await fake.wait_request("PUT", COMMANDS)
+            await fake.dispatch("INTERACTION_CREATE", fake.slash(ds.GUILD, ds.MOD_CHANNEL, ds.MOD, "queue"))
+            (followup,) = await fake.wait_request("POST", rf"/webhooks/{ds.BOT}/[^/]+")
+        finally:
+            await runner.stop()
+    (deferred,) = fake.requests_to("POST", CALLBACK)
+    assert deferred.json["type"] == 5
+    assert deferred.json["data"]["flags"] & 64
+    assert followup.json["content"] == "Stats: 3 cases"
+    assert followup.json["flags"] & 64

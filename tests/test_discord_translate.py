@@ -77,6 +77,17 @@ async def test_thread_is_a_channel_with_its_parent_as_category(env: Env) -> None
     assert (msg.scope.channel_id, msg.scope.category_id) == (ds.THREAD, ds.GENERAL)
 
 
+async def test_forwarded_message_is_checked_by_its_forwarded_text(env: Env) -> None:
+    source = env.fake.message(ds.GUILD, ds.THREAD, ds.BOB, "buy followers https://spam.example/now")
+    await env.fake.send_message(ds.GUILD, ds.GENERAL, ds.ALICE, "", forward_of=source)
+    msg = await env.service.next_event()
+    assert msg.meta.is_forward
+    assert msg.meta.reply_to is None
+    assert msg.text == "buy followers https://spam.example/now"
+    assert msg.meta.links == ("https://spam.example/now",)
+    assert not env.runner.bot.intent_watch.warned
+
+
 async def test_role_and_permission_tokens(env: Env) -> None:
     await env.fake.send_message(ds.GUILD, ds.GENERAL, ds.MOD, "mod speaking")
     mod = (await env.service.next_event()).author

@@ -16,9 +16,12 @@ from bot.discord.events import Events
 from bot.discord.gateway import DiscordGateway
 from bot.discord.intents import REFUSED_WARNING, IntentWatch, steward_intents
 from bot.discord.protocols import Service
-from bot.discord.replies import answer, refuse
+from bot.discord.replies import QUICK, answer, refuse
 
 log = logging.getLogger(__name__)
+
+MAX_RATELIMIT_WAIT = 60.0
+"""Longer 429 waits fail the action (retryable, recorded) instead of stalling a message handler."""
 
 
 class StewardBot(commands.Bot):
@@ -30,6 +33,7 @@ class StewardBot(commands.Bot):
         *,
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
+        reply_grace: float = QUICK,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -37,17 +41,19 @@ class StewardBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
             help_command=None,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
         self.service = service
         self.gateway = DiscordGateway(self, service)
         self.intent_watch = IntentWatch()
         self._synced: set[int] = set()
+        self.reply_grace = reply_grace
 
     async def setup_hook(self) -> None:
         """Register the cog, the card buttons (so old cards keep working) and the slash commands."""
         await self.add_cog(Events(self, self.intent_watch))
         self.add_dynamic_items(CardButton)
-        slash.install(self.tree, self.service)
+        slash.install(self.tree, self.service, quick=self.reply_grace)
         self.intent_watch.check_flags(self.intents, self.application_flags)
 
     async def sync_guild(self, guild_id: int) -> None:
@@ -84,7 +90,7 @@ class StewardBot(commands.Bot):
             self.gateway.remember_card(community, case_number, card_message.channel.id, card_message.id)
         scope = translate.scope(community, guild_id, interaction.channel or interaction.channel_id)
         work = self.service.handle_button(scope, translate.actor(interaction.user), verb, case_number)
-        reply = await answer(interaction, work, always_ephemeral=True)
+        reply = await answer(interaction, work, always_ephemeral=True, quick=self.reply_grace)
         if reply is not None and reply.card is not None and card_message is not None:
             from bot.discord.cards import card_embed, card_view
 
@@ -100,15 +106,25 @@ class DiscordRunner:
         token: The bot token (from the environment).
         message_content: Ask for the privileged Message Content intent (needed to moderate text).
         guild_ready_timeout: Seconds discord.py waits for more guilds before READY.
+        reply_grace: Seconds an interaction's answer may take before it is deferred.
     """
 
     def __init__(
-        self, service: Service, token: str, *, message_content: bool = True, guild_ready_timeout: float = 2.0
+        self,
+        service: Service,
+        token: str,
+        *,
+        message_content: bool = True,
+        guild_ready_timeout: float = 2.0,
+        reply_grace: float = QUICK,
     ) -> None:
         self.service = service
         self._token = token
         self.bot = StewardBot(
-            service, message_content=message_content, guild_ready_timeout=guild_ready_timeout
+            service,
+            message_content=message_content,
+            guild_ready_timeout=guild_ready_timeout,
+            reply_grace=reply_grace,
         )
         service.register_gateway(self.bot.gateway)
         self._task: asyncio.Task[None] | None = None

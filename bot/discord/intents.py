@@ -56,6 +56,8 @@ class IntentWatch:
         """True when a message arrived stripped of its content (then it cannot be moderated)."""
         if message.content or message.attachments or message.embeds or message.stickers or message.poll:
             return False
+        if any(s.content or s.attachments or s.embeds for s in message.message_snapshots):
+            return False
         if me is not None and me in message.mentions:
             return False
         self.warn()

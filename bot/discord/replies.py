@@ -16,15 +16,20 @@ from moderation.domain import CommandReply
 log = logging.getLogger(__name__)
 
 QUICK = 2.0
+"""Seconds to wait for an answer before deferring (Discord drops interactions unanswered after 3 s)."""
 SORRY = "Sorry, something went wrong on my side; the error is logged."
 
 
 async def answer(
-    interaction: discord.Interaction[Any], work: Awaitable[CommandReply], *, always_ephemeral: bool = False
+    interaction: discord.Interaction[Any],
+    work: Awaitable[CommandReply],
+    *,
+    always_ephemeral: bool = False,
+    quick: float = QUICK,
 ) -> CommandReply | None:
-    """Run ``work`` and show its reply; defer (ephemerally) if it takes longer than ``QUICK`` seconds."""
+    """Run ``work`` and show its reply; defer (ephemerally) if it takes longer than ``quick`` seconds."""
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=QUICK)
+    done, _ = await asyncio.wait({task}, timeout=quick)
     deferred = False
     if not done:
         await interaction.response.defer(ephemeral=True, thinking=True)

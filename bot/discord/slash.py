@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot.discord import translate
 from bot.discord.protocols import Service
-from bot.discord.replies import answer, refuse
+from bot.discord.replies import QUICK, answer, refuse
 from moderation.domain import ModeratorCommand
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,12 @@ def split_args(text: str | None) -> tuple[str, ...]:
 
 
 async def run_command(
-    service: Service, interaction: discord.Interaction[Any], name: str, args: str | None
+    service: Service,
+    interaction: discord.Interaction[Any],
+    name: str,
+    args: str | None,
+    *,
+    quick: float = QUICK,
 ) -> None:
     """Run one slash command through the service; refusals and errors are ephemeral."""
     guild_id = interaction.guild_id
@@ -45,23 +50,23 @@ async def run_command(
         name=name,
         args=split_args(args),
     )
-    await answer(interaction, service.handle_command(command))
+    await answer(interaction, service.handle_command(command), quick=quick)
 
 
-def _callback(service: Service, name: str) -> Callback:
+def _callback(service: Service, name: str, quick: float) -> Callback:
     @app_commands.describe(args="Arguments as in /help, e.g. a case number: 17")
     async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
-        await run_command(service, interaction, name, args)
+        await run_command(service, interaction, name, args, quick=quick)
 
     return callback
 
 
-def build_commands(service: Service) -> list[app_commands.Command[Any, ..., None]]:
+def build_commands(service: Service, *, quick: float = QUICK) -> list[app_commands.Command[Any, ..., None]]:
     """One app command per moderator command in ``service.command_help()``."""
     commands: list[app_commands.Command[Any, ..., None]] = []
     for name, help_text in service.command_help():
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
-            name=name, description=(help_text or name)[:100], callback=_callback(service, name)
+            name=name, description=(help_text or name)[:100], callback=_callback(service, name, quick)
         )
         command.default_permissions = DEFAULT_PERMISSIONS
         command.guild_only = True
@@ -69,9 +74,9 @@ def build_commands(service: Service) -> list[app_commands.Command[Any, ..., None
     return commands
 
 
-def install(tree: app_commands.CommandTree[Any], service: Service) -> None:
+def install(tree: app_commands.CommandTree[Any], service: Service, *, quick: float = QUICK) -> None:
     """Add the moderator commands to a tree (synced later, per guild)."""
-    for command in build_commands(service):
+    for command in build_commands(service, quick=quick):
         tree.add_command(command, override=True)
 
 

@@ -59,12 +59,21 @@ def links(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group(0).rstrip(".,!?;:") for m in _LINK.finditer(text)))
 
 
+def message_text(message: discord.Message) -> str:
+    """What a member wrote; for a forwarded message, the forwarded text."""
+    if message.content or not message.message_snapshots:
+        return message.content
+    return "\n".join(s.content for s in message.message_snapshots if s.content)
+
+
 def message_meta(message: discord.Message, *, edited: bool = False) -> MessageMeta:
     """Structured facts Discord already parsed: links, mentions, attachments, reply and forward."""
-    found = list(links(message.content))
-    for embed in message.embeds:
+    found = list(links(message_text(message)))
+    embeds = [*message.embeds, *(e for s in message.message_snapshots for e in s.embeds)]
+    for embed in embeds:
         if embed.url and embed.url not in found:
             found.append(embed.url)
+    attachments = [*message.attachments, *(a for s in message.message_snapshots for a in s.attachments)]
     ref = message.reference
     is_forward = ref is not None and ref.type is discord.MessageReferenceType.forward
     reply_to = reply_author = None
@@ -76,7 +85,7 @@ def message_meta(message: discord.Message, *, edited: bool = False) -> MessageMe
     return MessageMeta(
         links=tuple(found),
         mentions=tuple(dict.fromkeys(str(u.id) for u in message.mentions)),
-        attachments=tuple(a.url for a in message.attachments),
+        attachments=tuple(a.url for a in attachments),
         reply_to=reply_to,
         reply_to_author=reply_author,
         is_forward=is_forward,
@@ -94,7 +103,7 @@ def inbound(community: str, message: discord.Message, *, edited: bool = False) -
         scope=scope(community, guild.id, message.channel),
         author=actor(message.author),
         message_id=str(message.id),
-        text=message.content,
+        text=message_text(message),
         sent_at=sent_at.astimezone(UTC),
         meta=message_meta(message, edited=edited),
     )

@@ -411,6 +411,7 @@ class FakeDiscord:
         mentions: list[str] | None = None,
         attachments: list[JSON] | None = None,
         reply_to: str | None = None,
+        forward_of: JSON | None = None,
     ) -> JSON:
         """A MESSAGE_CREATE payload from a member of a guild (the fake remembers the message)."""
         guild = self.guilds[guild_id]
@@ -448,6 +449,15 @@ class FakeDiscord:
             }
             ref = self.messages.get(reply_to)
             data["referenced_message"] = ref
+        if forward_of is not None:
+            data["message_reference"] = {
+                "type": 1,
+                "message_id": forward_of["id"],
+                "channel_id": forward_of["channel_id"],
+                "guild_id": forward_of.get("guild_id"),
+            }
+            keys = ("type", "content", "embeds", "attachments", "timestamp", "edited_timestamp", "flags")
+            data["message_snapshots"] = [{"message": {k: forward_of[k] for k in keys}}]
         self.messages[data["id"]] = data
         return data
 
@@ -464,7 +474,9 @@ class FakeDiscord:
         mentioned = any(u["id"] == self.bot_user["id"] for u in data.get("mentions", []))
         if mentioned:
             return data
-        return data | {"content": "", "embeds": [], "attachments": [], "components": []}
+        stripped = {"content": "", "embeds": [], "attachments": [], "components": []}
+        snapshots = [{"message": s["message"] | stripped} for s in data.get("message_snapshots", [])]
+        return data | stripped | ({"message_snapshots": snapshots} if snapshots else {})
 
     def interaction(
         self,

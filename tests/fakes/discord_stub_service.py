@@ -42,6 +42,7 @@ class RecordingService:
     gateways: list[ChatGateway] = field(default_factory=list)
     reply: CommandReply = field(default_factory=lambda: CommandReply("ok"))
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    delay: float = 0.0
 
     def register_gateway(self, gateway: ChatGateway) -> None:
         self.gateways.append(gateway)
@@ -71,10 +72,12 @@ class RecordingService:
 
     async def handle_command(self, cmd: ModeratorCommand) -> CommandReply:
         self._got(cmd)
+        await asyncio.sleep(self.delay)
         return self.reply
 
     async def handle_button(self, scope: Scope, caller: Actor, verb: str, case_number: int) -> CommandReply:
         self._got((scope, caller, verb, case_number))
+        await asyncio.sleep(self.delay)
         return self.reply
 
     def command_help(self) -> list[tuple[str, str]]:
