@@ -260,3 +260,25 @@ async def test_stats_count_the_period_of_one_community(store: SqlStore) -> None:
     assert stats.cases_by_type == {"delete": 2, "ban": 1}
     assert stats.reviews_by_status == {}
     assert (await store.stats("acme", T0 + timedelta(hours=1))).messages == 0
+
+
+# --- hostile text -------------------------------------------------------------------------------------
+
+
+async def test_any_text_a_member_can_send_is_stored(store: SqlStore) -> None:
+    nasty = "a\x00b \u202eevil\u202c \u200bzw \U0001f600 \u0627\u0644\u0633\u0644\u0627\u0645 \ud800!"
+    long_text = "x" * 100_000
+    user = actor(name="\u202e\x00nimda")
+    member = await store.record_message("acme", message(nasty, user=user), lang=None, flagged=True)
+    await store.record_message("acme", message(long_text, user=user, message_id="2"), lang=None, flagged=True)
+    cleaned = nasty.replace("\x00", "\ufffd").replace("\ud800", "\ufffd")
+    assert await stored_texts(store) == [cleaned, long_text]
+    assert member.display_name == "\u202e\ufffdnimda"
+    case = await store.create_case(
+        "acme", case_type=CaseType.WARN, platform="telegram", user_id="42", user_name=nasty, rule="r",
+        reason=nasty, moderator="m", at=T0,
+    )  # fmt: skip
+    await store.add_note("acme", case.number, author="m", text=nasty, at=T0)
+    fetched = await store.get_case("acme", case.number)
+    assert fetched is not None
+    assert (fetched.user_name, fetched.reason, fetched.notes) == (cleaned, cleaned, (f"m: {cleaned}",))

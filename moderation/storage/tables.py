@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from moderation.storage.types import UtcDateTime
+from moderation.storage.types import CleanText, UtcDateTime
 
 # Named constraints make migrations (and SQLite batch ALTERs) predictable.
 SQLModel.metadata.naming_convention = {
@@ -31,7 +31,7 @@ class Member(SQLModel, table=True):
     community: str
     platform: str
     user_id: int = Field(sa_type=BigInteger)
-    display_name: str
+    display_name: str = Field(sa_type=CleanText)
     joined_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     first_seen: datetime = Field(sa_type=UtcDateTime)
     last_seen: datetime = Field(sa_type=UtcDateTime)
@@ -59,7 +59,7 @@ class Message(SQLModel, table=True):
     length: int = 0
     link_count: int = 0
     flagged: bool = False
-    text: str | None = None
+    text: str | None = Field(default=None, sa_type=CleanText)
 
 
 class DecisionRow(SQLModel, table=True):
@@ -117,10 +117,10 @@ class CaseRow(SQLModel, table=True):
     case_type: str
     platform: str
     user_id: int = Field(sa_type=BigInteger)
-    user_name: str
+    user_name: str = Field(sa_type=CleanText)
     rule: str
-    reason: str
-    moderator: str
+    reason: str = Field(sa_type=CleanText)
+    moderator: str = Field(sa_type=CleanText)
     created_at: datetime = Field(sa_type=UtcDateTime)
     decision_id: int | None = Field(default=None, foreign_key="decisions.id", ondelete="SET NULL")
     channel_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -134,8 +134,8 @@ class CaseNote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", ondelete="CASCADE", index=True)
-    author: str
-    text: str
+    author: str = Field(sa_type=CleanText)
+    text: str = Field(sa_type=CleanText)
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -149,9 +149,9 @@ class AuditRow(SQLModel, table=True):
     community: str
     case_number: int | None = None
     at: datetime = Field(sa_type=UtcDateTime)
-    actor: str
+    actor: str = Field(sa_type=CleanText)
     action: str
-    detail: str = ""
+    detail: str = Field(default="", sa_type=CleanText)
 
 
 class ReviewItem(SQLModel, table=True):
@@ -179,17 +179,17 @@ class ReviewItem(SQLModel, table=True):
     channel_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
     user_id: int = Field(sa_type=BigInteger)
-    user_name: str
+    user_name: str = Field(sa_type=CleanText)
     rule: str
-    reason: str
-    excerpt: str
+    reason: str = Field(sa_type=CleanText)
+    excerpt: str = Field(sa_type=CleanText)
     held_actions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    suggested_reply: str | None = None
+    suggested_reply: str | None = Field(default=None, sa_type=CleanText)
     created_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)
-    resolved_by: str | None = None
+    resolved_by: str | None = Field(default=None, sa_type=CleanText)
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    note: str | None = None
+    note: str | None = Field(default=None, sa_type=CleanText)
 
 
 class Strike(SQLModel, table=True):

@@ -1,11 +1,11 @@
-"""Column types shared by the tables: timezone-safe datetimes that read back as aware UTC."""
+"""Column types shared by the tables: aware-UTC datetimes and text that every database can store."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -40,3 +40,25 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return as_utc(value)
+
+
+def clean_text(value: str) -> str:
+    """Make any Python string storable: NUL (refused by PostgreSQL) and lone surrogates become U+FFFD."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
+    return value
+
+
+class CleanText(TypeDecorator[str]):
+    """A ``VARCHAR`` for text that came from members (names, messages, notes): always storable."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Replace what a database cannot store (see :func:`clean_text`)."""
+        return None if value is None else clean_text(value)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from moderation.storage.engine import make_engine
 from moderation.storage.tables import metadata
-from moderation.storage.types import UtcDateTime
+from moderation.storage.types import CleanText, UtcDateTime
 
 config = context.config
 target_metadata = metadata
@@ -20,6 +20,8 @@ def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[F
     """Write our UTC column type as the plain SQL type it stores, so revisions need no app imports."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, CleanText):
+        return "sa.String()"
     return False
 
 
