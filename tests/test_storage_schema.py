@@ -19,6 +19,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from moderation.domain import ActionKind, PlannedAction, RuleTrace
+from moderation.records import CaseType
 from moderation.storage import codec, ids, migrate, open_store
 from moderation.storage.engine import async_url, make_engine
 from moderation.storage.tables import metadata
@@ -259,3 +260,21 @@ def test_an_existing_server_url_is_used_as_is(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("STEWARD_TEST_PG_URL", "postgresql://ci@db:5432/postgres")
     with pg_helper.postgres_server() as url:
         assert url == "postgresql://ci@db:5432/postgres"
+
+
+async def test_sqlite_file_in_a_missing_directory_is_created(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 'data' / 'nested' / 'steward.db'}")
+    await store.close()
+    assert (tmp_path / "data" / "nested" / "steward.db").exists()
+
+
+async def test_in_memory_sqlite_works_for_quick_experiments() -> None:
+    store = await open_store("sqlite://")
+    try:
+        case = await store.create_case(
+            "acme", case_type=CaseType.NOTE, platform="sandbox", user_id="1", user_name="a", rule="",
+            reason="hello", moderator="m", at=datetime(2026, 1, 1, tzinfo=UTC),
+        )  # fmt: skip
+        assert case.number == 1
+    finally:
+        await store.close()

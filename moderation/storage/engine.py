@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -69,10 +70,15 @@ def _setup_sqlite(engine: AsyncEngine, *, memory: bool) -> None:
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine for ``url`` (rewritten by :func:`async_url`), set up for its backend."""
+    """Create an async engine for ``url`` (rewritten by :func:`async_url`), set up for its backend.
+
+    For a SQLite file, missing parent directories are created (``sqlite:///data/steward.db``).
+    """
     target = async_url(url)
     if is_sqlite(target):
         memory = _sqlite_memory(target)
+        if not memory and target.database and not target.database.startswith("file:"):
+            Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, **kwargs)
         _setup_sqlite(engine, memory=memory)
         return engine
