@@ -33,11 +33,33 @@ for the items of a list. Durations are written `30s`, `10m`, `1h`, `7d` or `2w`.
 """
 
 
+_FOOTER = """
+## Override criteria
+
+An override applies where **all** the criteria it names hold; a list means "one of".
+
+- `platform`: `discord`, `telegram` or `sandbox`.
+- `channel`, `category`, `user`: platform ids as text (the sandbox numbers its channels 100, 101...
+  in the order of `platforms.sandbox.channels`). `user` also accepts `<platform>:<id>`.
+- `role`: a member's role token as the platform reports it (`role:3100` or just `3100` for a Discord
+  role, `perm:administrator`, Telegram `admin`/`creator`, sandbox `mod`/`admin`), optionally prefixed
+  with the platform (`discord:role:3100`).
+- `level`: `">=50"`, `"<=10"`, `">5"`, `"<5"`, `"50"` or `50` against the member's level (`levels:`).
+- `lang`: the detected language of the message.
+- `any`, `all`: lists of criteria blocks; `not`: one criteria block. They nest.
+
+Each override is validated merged over the community when the files load, so a mistake inside one is
+reported with its own line. Overrides that match together are merged in file order (later wins).
+"""
+
+
 def _type_name(annotation: Any) -> str:
     origin = get_origin(annotation)
     args = get_args(annotation)
     if annotation is type(None):
         return "null"
+    if annotation is Any:
+        return "any value"
     if origin in (Union, types.UnionType):
         names = [_type_name(a) for a in args if a is not type(None)]
         return " or ".join(names)
@@ -138,8 +160,4 @@ def config_reference() -> str:
         f"| {path} | {kind} | {default} | {description} |"
         for path, kind, default, description in reference_rows()
     ]
-    footer = (
-        "\n`overrides[].any`, `overrides[].all` and `overrides[].not` hold further criteria of the same "
-        "shape as an override, without `config`.\n"
-    )
-    return _HEADER + "\n".join(lines) + "\n" + footer
+    return _HEADER + "\n".join(lines) + "\n" + _FOOTER
