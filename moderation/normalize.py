@@ -173,9 +173,15 @@ def _join_single_letters(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _base_words(text: str) -> tuple[str, ...]:
+    """Steps 1-5, shared by the collapsed and uncollapsed skeletons of the same message."""
+    return tuple(_words(_clean_chars(text)))
+
+
 @lru_cache(maxsize=4096)
 def _normalize_cached(text: str, collapse: bool) -> str:
-    words = _words(_clean_chars(text))
+    words = list(_base_words(text))
     if collapse:
         words = [_REPEATS.sub(r"\1", w) for w in words]
     words = _join_single_letters(words)

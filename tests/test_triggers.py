@@ -247,6 +247,10 @@ def test_links_extract_is_safe_on_huge_text() -> None:
     text = ("a" * 50_000) + " evil.com " + ("b." * 20_000)
     found = links.extract_links(text)
     assert any(link.host == "evil.com" for link in found)
+    start = time.perf_counter()
+    for hostile in (" " * 100_000, "a" + "\t " * 50_000 + "[", "x dot " * 15_000, "a [" * 30_000):
+        links.extract_links(hostile)
+    assert time.perf_counter() - start < 2.0  # whitespace runs once took seconds (quadratic)
 
 
 # ---------------------------------------------------------------- mentions

@@ -35,10 +35,11 @@ _TLDS = frozenset(_TLD_TEXT.split())
 _TLD_ALT = "|".join(sorted(_TLDS, key=len, reverse=True))
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u180e\u034f]")
 _UNICODE_DOTS = re.compile("[\u3002\uff0e\uff61\u2024\ufe52\u0701\u0702]")
-_HXXP = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)\b\s*(?:\[:\]|:)\s*//", re.IGNORECASE)
-_BRACKET_DOT = re.compile(r"\s*[\[({<]\s*(?:\.|dot)\s*[\])}>]\s*", re.IGNORECASE)
-_WORD_DOT = re.compile(rf"(?<=\w)\s+dot\s+(?=(?:{_TLD_ALT})\b)", re.IGNORECASE)
-_SPACED_DOT = re.compile(rf"(?<=\w)\s+\.\s*(?=(?:{_TLD_ALT})\b)", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_HXXP = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)\b ?(?:\[:\]|:) ?//", re.IGNORECASE)
+_BRACKET_DOT = re.compile(r"(?<=\w) ?[\[({<] ?(?:\.|dot) ?[\])}>] ?", re.IGNORECASE)
+_WORD_DOT = re.compile(rf"(?<=\w) dot (?=(?:{_TLD_ALT})\b)", re.IGNORECASE)
+_SPACED_DOT = re.compile(rf"(?<=\w) \. ?(?=(?:{_TLD_ALT})\b)", re.IGNORECASE)
 _SCHEME_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`]+", re.IGNORECASE)
 _BARE = re.compile(r"(?<![\w@./:-])((?:[\w-]+\.)+([\w-]+))(?::\d{1,5})?(/[^\s<>\"'`]*)?")
 _INVITES = (
@@ -62,8 +63,11 @@ class Link:
 
 
 def deobfuscate(text: str) -> str:
-    """Undo common link obfuscation so the URL scanner sees plain URLs."""
-    text = _INVISIBLE.sub("", text[:TEXT_CAP])
+    """Undo common link obfuscation so the URL scanner sees plain URLs.
+
+    Whitespace runs are squeezed first so every pattern below has bounded quantifiers (linear time).
+    """
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text[:TEXT_CAP]))
     text = _UNICODE_DOTS.sub(".", text)
     text = _HXXP.sub(lambda m: f"http{m.group(1)}://", text)
     text = _BRACKET_DOT.sub(".", text)
