@@ -303,6 +303,8 @@ def test_flood_windows_are_bounded() -> None:
     for i in range(50):
         win.record(("acme", "sandbox", "x"), T0 + timedelta(milliseconds=i))
     assert win.count(("acme", "sandbox", "x"), T0 + timedelta(seconds=1), timedelta(minutes=1)) == 5
+    win.record(("acme", "sandbox", "late"), T0 + timedelta(hours=2))
+    assert len(win) == 1  # quiet members past the horizon are forgotten
 
 
 # ---------------------------------------------------------------- duplicates

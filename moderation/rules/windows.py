@@ -15,7 +15,7 @@ MAX_HORIZON = timedelta(hours=1)
 class FloodWindows:
     """Recent message times per member, bounded in members and in entries per member."""
 
-    def __init__(self, *, max_members: int = 50_000, max_per_member: int = 200) -> None:
+    def __init__(self, *, max_members: int = 50_000, max_per_member: int = 100) -> None:
         self._times: OrderedDict[MemberKey, deque[datetime]] = OrderedDict()
         self._max_members = max_members
         self._max_per_member = max_per_member
@@ -32,6 +32,12 @@ class FloodWindows:
         while times and times[0] < at - MAX_HORIZON:
             times.popleft()
         while len(self._times) > self._max_members:
+            self._times.popitem(last=False)
+        # members at the cold end who have been quiet past the horizon are forgotten (amortised O(1))
+        while self._times:
+            oldest = next(iter(self._times.values()))
+            if oldest and oldest[-1] >= at - MAX_HORIZON:
+                break
             self._times.popitem(last=False)
 
     def count(self, key: MemberKey, now: datetime, within: timedelta) -> int:
