@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
@@ -29,19 +28,19 @@ from moderation.domain import (
     PlannedAction,
     Scope,
 )
-from moderation.errors import ActionFailed
 from moderation.executor import Executor, Target
+from moderation.greeter import Greeter
 from moderation.ports import ChatGateway, Classification, Classifier, Clock, FaqMatcher, Store
 from moderation.records import ReviewRecord
 from moderation.review.answers import FAQ_RULE, FaqHelper
 from moderation.review.commands import REGISTRY
 from moderation.review.desk import ReviewDesk
+from moderation.review.names import RecentNames
 from moderation.review.registry import CommandContext
 from moderation.review.text import clean_text
 from moderation.rules.engine import MessageContext, RuleEngine
 from moderation.rules.strikes import next_step, step_action
 from moderation.voice.faq import KeywordFaqMatcher
-from moderation.voice.greetings import render_greeting
 
 log = logging.getLogger(__name__)
 
@@ -79,26 +78,6 @@ class ConfigSource(Protocol):
         ...
 
 
-class RecentNames:
-    """Display name -> (platform, user id) of recently seen members, bounded (names can change)."""
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._names: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        self._limit = limit
-
-    def remember(self, community: str, actor: Actor) -> None:
-        """Note that ``actor`` was just seen under their display name."""
-        key = (community, actor.display_name.casefold())
-        self._names[key] = (actor.platform, actor.user_id)
-        self._names.move_to_end(key)
-        while len(self._names) > self._limit:
-            self._names.popitem(last=False)
-
-    def find(self, community: str, name: str) -> tuple[str, str] | None:
-        """The member last seen under ``name`` (case-insensitive), if any."""
-        return self._names.get((community, name.casefold()))
-
-
 class ModerationService:
     """Handles events from every platform for every configured community."""
 
@@ -122,9 +101,8 @@ class ModerationService:
         self.queue = self.desk.queue
         self.faq = FaqHelper(faq_matcher or KeywordFaqMatcher())
         self._gateways: dict[str, ChatGateway] = {}
-        self._last_greeting: dict[tuple[str, str, str], str] = {}
         self._names = RecentNames()
-        self._greeting_lock = asyncio.Lock()
+        self.greeter = Greeter(self.executor)
 
     # ------------------------------------------------------------ wiring and config
 
@@ -313,41 +291,9 @@ class ModerationService:
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, member)
         cfg = resolver.effective(self._scope_ctx(event.scope, member, level, None))
-        greetings = cfg.greetings
-        if not greetings.enabled:
-            return
-        channel = greetings.channel or event.scope.channel_id
-        values = {
-            "user": member.display_name,
-            "community": community,
-            "channel": channel,
-            "rules_channel": greetings.rules_channel or "",
-        }
-        text = render_greeting(cfg, None, values)
         gateway = self._gateways.get(event.scope.platform)
-        if not text or gateway is None:
-            return
-        if greetings.dm:
-            try:
-                await gateway.send_direct(
-                    MemberRef(event.scope.platform, event.scope.space_id, member.user_id), text
-                )
-                return
-            except ActionFailed as exc:
-                log.info("greeting DM to %s failed (%s); greeting in the channel", member.user_id, exc.reason)
-        scope = dataclasses.replace(event.scope, community=community, channel_id=channel)
-        await self._greet_in_channel(gateway, community, scope, text, greetings.delete_previous)
-
-    async def _greet_in_channel(
-        self, gateway: ChatGateway, community: str, scope: Scope, text: str, delete_previous: bool
-    ) -> None:
-        key = (community, scope.platform, scope.channel_id)
-        async with self._greeting_lock:
-            previous = self._last_greeting.pop(key, None)
-            self._last_greeting[key] = await gateway.send_message(scope, text)
-        if delete_previous and previous is not None:
-            target = Target(community, scope, MemberRef(scope.platform, scope.space_id, ""), previous)
-            await self.executor.run_one(gateway, target, PlannedAction(ActionKind.DELETE, rule="greeting"))
+        if gateway is not None:
+            await self.greeter.greet(gateway, community, cfg, event, member)
 
     async def handle_leave(self, event: MemberLeft) -> None:
         """Note a departure (nothing to do yet beyond logging)."""

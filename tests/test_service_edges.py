@@ -163,3 +163,25 @@ async def test_executor_reports_a_delete_without_message() -> None:
     assert not result.ok
     assert result.error is not None
     assert result.error.reason == "not_found"
+
+
+def test_greeting_channel_choice() -> None:
+    from datetime import UTC, datetime
+
+    from moderation.config.schema import CommunityConfig
+    from moderation.domain import Actor, MemberJoined
+    from moderation.greeter import greeting_channel
+
+    event = MemberJoined(
+        Scope("discord", "acme", "1100", "1201"), Actor("discord", "5", "x"), datetime.now(UTC)
+    )
+    plain = CommunityConfig(community="acme")
+    assert greeting_channel(plain, event) == "1201"
+    welcome = CommunityConfig.model_validate(
+        {"community": "acme", "platforms": {"discord": {"guild_ids": ["1100"], "welcome_channel_id": "1300"}}}
+    )
+    assert greeting_channel(welcome, event) == "1300"
+    chosen = welcome.model_copy(
+        update={"greetings": welcome.greetings.model_copy(update={"channel": "1400"})}
+    )
+    assert greeting_channel(chosen, event) == "1400"
