@@ -62,7 +62,7 @@ class World:
     runner: DiscordRunner
 
 
-async def _world(tmp_path: Path, **runner_args: bool) -> AsyncIterator[World]:
+async def _world(tmp_path: Path, *, message_content: bool = True) -> AsyncIterator[World]:
     fake = ds.FakeDiscord([ds.acme_guild()])
     store, closer = await open_test_store("sqlite", tmp_path)
     clock = SystemClock()
@@ -75,7 +75,9 @@ async def _world(tmp_path: Path, **runner_args: bool) -> AsyncIterator[World]:
     )
     try:
         async with ds.running(fake):
-            runner = DiscordRunner(service, "token", guild_ready_timeout=0.05, **runner_args)
+            runner = DiscordRunner(
+                service, "token", guild_ready_timeout=0.05, message_content=message_content
+            )
             await runner.start()
             try:
                 async with asyncio.timeout(5):

@@ -15,8 +15,8 @@ from tests.fakes.discord_stub_service import RecordingService
 PORTAL = "Message Content Intent"
 
 
-async def _start(service: RecordingService, **kwargs: bool) -> DiscordRunner:
-    runner = DiscordRunner(service, "token", guild_ready_timeout=0.05, **kwargs)
+async def _start(service: RecordingService, *, message_content: bool = True) -> DiscordRunner:
+    runner = DiscordRunner(service, "token", guild_ready_timeout=0.05, message_content=message_content)
     await runner.start()
     return runner
 
@@ -115,3 +115,23 @@ async def test_application_without_the_intent_flag_is_warned_at_start(
             runner = await _start(RecordingService())
             await runner.stop()
     assert any(PORTAL in r.message for r in caplog.records)
+
+
+async def test_one_shard_per_process_identifies_with_its_shard() -> None:
+    from bot.discord.runtime import parse_shard
+
+    assert parse_shard("") is None
+    assert parse_shard("2/8") == (2, 8)
+    for bad in ("8/8", "x", "1/2/3"):
+        with pytest.raises(ValueError, match="DISCORD_SHARD"):
+            parse_shard(bad)
+    fake = ds.FakeDiscord([ds.acme_guild()])
+    async with ds.running(fake):
+        runner = DiscordRunner(RecordingService(), "token", guild_ready_timeout=0.05, shard=(1, 4))
+        await runner.start()
+        try:
+            async with asyncio.timeout(5):
+                await runner.wait_ready()
+        finally:
+            await runner.stop()
+    assert fake.identifies[0]["shard"] == [1, 4]

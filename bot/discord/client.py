@@ -34,8 +34,11 @@ class StewardBot(commands.Bot):
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
         reply_grace: float = QUICK,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(
+            shard_id=shard[0] if shard is not None else None,
+            shard_count=shard[1] if shard is not None else None,
             command_prefix=commands.when_mentioned,
             intents=steward_intents(message_content=message_content),
             guild_ready_timeout=guild_ready_timeout,
@@ -107,6 +110,7 @@ class DiscordRunner:
         message_content: Ask for the privileged Message Content intent (needed to moderate text).
         guild_ready_timeout: Seconds discord.py waits for more guilds before READY.
         reply_grace: Seconds an interaction's answer may take before it is deferred.
+        shard: ``(shard id, shard count)`` to run one shard of a large bot in this process.
     """
 
     def __init__(
@@ -117,6 +121,7 @@ class DiscordRunner:
         message_content: bool = True,
         guild_ready_timeout: float = 2.0,
         reply_grace: float = QUICK,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self.service = service
         self._token = token
@@ -125,6 +130,7 @@ class DiscordRunner:
             message_content=message_content,
             guild_ready_timeout=guild_ready_timeout,
             reply_grace=reply_grace,
+            shard=shard,
         )
         service.register_gateway(self.bot.gateway)
         self._task: asyncio.Task[None] | None = None

@@ -38,15 +38,36 @@ def create_runner(
     """A DiscordRunner for ``DISCORD_TOKEN``.
 
     ``DISCORD_MESSAGE_CONTENT=0`` connects without the privileged Message Content intent (Steward then
-    only sees messages that mention it, and says so in the log).
+    only sees messages that mention it, and says so in the log). ``DISCORD_SHARD=2/8`` runs shard 2 of
+    8 in this process (large deployments run one process per shard).
 
     Raises:
-        ValueError: Without a token.
+        ValueError: Without a token, or with a malformed ``DISCORD_SHARD``.
     """
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
     env = os.environ if environ is None else environ
     message_content = env.get("DISCORD_MESSAGE_CONTENT", "1").strip().lower() not in _FALSE
     return DiscordRunner(
-        core.service, settings.discord_token.get_secret_value(), message_content=message_content
+        core.service,
+        settings.discord_token.get_secret_value(),
+        message_content=message_content,
+        shard=parse_shard(env.get("DISCORD_SHARD", "")),
     )
+
+
+def parse_shard(text: str) -> tuple[int, int] | None:
+    """``"2/8"`` -> ``(2, 8)``; empty -> ``None``.
+
+    Raises:
+        ValueError: If the text is not ``id/count`` with ``0 <= id < count``.
+    """
+    if not text.strip():
+        return None
+    try:
+        shard_id, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"DISCORD_SHARD must look like 2/8 (shard id/shard count), not {text!r}") from None
+    if not 0 <= shard_id < count:
+        raise ValueError(f"DISCORD_SHARD {text!r}: the id must be at least 0 and below the count")
+    return shard_id, count
