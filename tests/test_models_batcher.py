@@ -13,7 +13,7 @@ from models.lru import LRUCache
 class LengthScorer:
     """A real (if trivial) scorer: probabilities derived from the text, recording its calls."""
 
-    labels = ("toxic", "spam", "question")
+    labels: tuple[str, ...] = ("toxic", "spam", "question")
 
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
@@ -28,7 +28,7 @@ class LengthScorer:
         ]
 
 
-async def test_batcher_returns_results_in_order_under_concurrency():
+async def test_batcher_returns_results_in_order_under_concurrency() -> None:
     seen_batches: list[list[int]] = []
 
     def double(items: list[int]) -> list[int]:
@@ -43,7 +43,7 @@ async def test_batcher_returns_results_in_order_under_concurrency():
     await batcher.aclose()
 
 
-async def test_batcher_flushes_a_lone_item_after_the_wait():
+async def test_batcher_flushes_a_lone_item_after_the_wait() -> None:
     batcher: MicroBatcher[str, str] = MicroBatcher(
         lambda xs: [x.upper() for x in xs], max_batch=64, max_wait=0.002
     )
@@ -54,7 +54,7 @@ async def test_batcher_flushes_a_lone_item_after_the_wait():
     await batcher.aclose()
 
 
-async def test_batcher_propagates_errors_and_keeps_working():
+async def test_batcher_propagates_errors_and_keeps_working() -> None:
     def fragile(items: list[str]) -> list[str]:
         if "boom" in items:
             raise ValueError("bad item")
@@ -67,7 +67,7 @@ async def test_batcher_propagates_errors_and_keeps_working():
     await batcher.aclose()
 
 
-def test_lru_cache_evicts_least_recently_used():
+def test_lru_cache_evicts_least_recently_used() -> None:
     cache: LRUCache[str, int] = LRUCache(2)
     cache.put("a", 1)
     cache.put("b", 2)
@@ -79,7 +79,7 @@ def test_lru_cache_evicts_least_recently_used():
     assert (cache.hits, cache.misses) == (3, 1)
 
 
-async def test_classifier_caches_repeated_texts_and_runs_off_the_event_loop():
+async def test_classifier_caches_repeated_texts_and_runs_off_the_event_loop() -> None:
     scorer = LengthScorer()
     clf = BatchedClassifier(scorer, LanguageIdentifier(["en", "ru"]), max_wait=0.001)
     spam = "buy now http://x.example"
@@ -96,7 +96,7 @@ async def test_classifier_caches_repeated_texts_and_runs_off_the_event_loop():
     await clf.aclose()
 
 
-async def test_classifier_handles_empty_texts_and_empty_input():
+async def test_classifier_handles_empty_texts_and_empty_input() -> None:
     scorer = LengthScorer()
     clf = BatchedClassifier(scorer, LanguageIdentifier(["en"]))
     assert await clf.classify([]) == []
@@ -107,7 +107,7 @@ async def test_classifier_handles_empty_texts_and_empty_input():
     await clf.aclose()
 
 
-async def test_concurrent_classify_calls_are_batched_and_ordered():
+async def test_concurrent_classify_calls_are_batched_and_ordered() -> None:
     scorer = LengthScorer()
     clf = BatchedClassifier(scorer, LanguageIdentifier(["en"]), max_batch=16, max_wait=0.01)
     texts = [f"message number {i} " + "x" * (i + 1) for i in range(40)]

@@ -4,13 +4,13 @@ from models.langid import LanguageIdentifier
 from models.text import clean_text
 
 
-def test_clean_text_removes_invisible_and_bidi_characters():
+def test_clean_text_removes_invisible_and_bidi_characters() -> None:
     assert clean_text("i\u200bd\u200di\u2060o\u202et  \n here") == "idiot here"
     assert clean_text("\ufeff  ") == ""
     assert clean_text("x" * 600) == "x" * 512
 
 
-def test_clean_text_keeps_real_text():
+def test_clean_text_keeps_real_text() -> None:
     for text in ["Привет, как дела?", "سلام، حالت چطوره؟", "مرحبا 👋", "Café naïve"]:
         assert clean_text(text) == text
 
@@ -35,11 +35,11 @@ def langid() -> LanguageIdentifier:
         ("این برنامه خیلی خوبه", "fa"),
     ],
 )
-def test_language_id_on_sample_sentences(langid: LanguageIdentifier, text: str, lang: str):
+def test_language_id_on_sample_sentences(langid: LanguageIdentifier, text: str, lang: str) -> None:
     assert langid.detect(text) == lang
 
 
-def test_language_id_is_restricted_to_configured_languages():
+def test_language_id_is_restricted_to_configured_languages() -> None:
     only_en_ru = LanguageIdentifier(["en", "ru"])
     assert only_en_ru.detect("bonjour tout le monde") == "en"
     assert only_en_ru.detect("مرحبا كيف حالك") is None
@@ -48,7 +48,7 @@ def test_language_id_is_restricted_to_configured_languages():
     assert arabic_only.detect("سلام حالت چطوره") == "ar"
 
 
-def test_language_id_uses_lingua_between_latin_languages():
+def test_language_id_uses_lingua_between_latin_languages() -> None:
     ident = LanguageIdentifier(["en", "fr", "de"])
     assert ident.detect("bonjour, est-ce que quelqu'un peut m'aider") == "fr"
     assert ident.detect("kann mir bitte jemand helfen") == "de"
