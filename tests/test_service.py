@@ -38,6 +38,8 @@ async def test_toxic_message_is_deleted_answered_and_cased(h: Harness) -> None:
     assert case.case_type is CaseType.DELETE
     assert (case.user_id, case.rule, case.message_id) == ("1001", "toxicity", msg.message_id)
     assert await h.store.get_case("acme", 2) is None  # a reply opens no case
+    trail = await h.store.audit_trail("acme", 1)
+    assert [e.actor for e in trail] == ["steward"]
     assert h.classifier.batches == [["you idiot"]]
 
 
