@@ -143,3 +143,13 @@ async def test_join_and_leave(env: Env) -> None:
     left = await env.service.next_event()
     assert isinstance(left, MemberLeft)
     assert left.member.user_id == "6001"
+
+
+async def test_edit_without_member_data_keeps_the_members_roles(env: Env) -> None:
+    original = await env.fake.send_message(ds.GUILD, ds.GENERAL, ds.MOD, "fine")
+    await env.service.next_event()
+    edited = {k: v for k, v in original.items() if k != "member"}
+    await env.fake.dispatch("MESSAGE_UPDATE", edited | {"content": "edited", "edited_timestamp": ds.iso()})
+    msg = await env.service.next_event()
+    assert msg.meta.edited
+    assert f"role:{ds.MOD_ROLE}" in msg.author.roles

@@ -99,9 +99,12 @@ def inbound(community: str, message: discord.Message, *, edited: bool = False) -
     if guild is None:
         raise ValueError("only guild messages are moderated")
     sent_at = (message.edited_at if edited else None) or message.created_at
+    author = message.author
+    if not isinstance(author, discord.Member):  # an update without member data: use the cached member
+        author = guild.get_member(author.id) or author
     return InboundMessage(
         scope=scope(community, guild.id, message.channel),
-        author=actor(message.author),
+        author=actor(author),
         message_id=str(message.id),
         text=message_text(message),
         sent_at=sent_at.astimezone(UTC),
