@@ -37,10 +37,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_url: str) -> str:
+def postgres_template(postgres_url: str) -> Iterator[str]:
     url = create_database(postgres_url, prefix="steward_template")
-    run_in_thread(lambda: upgrade_async(url))
-    return url.rsplit("/", 1)[1]
+    try:
+        run_in_thread(lambda: upgrade_async(url))
+        yield url.rsplit("/", 1)[1]
+    finally:
+        drop_database(postgres_url, url)  # matters on a shared STEWARD_TEST_PG_URL server
 
 
 def _database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> Iterator[str]:
