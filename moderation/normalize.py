@@ -7,9 +7,10 @@
    Arabic harakat) except the breve of Russian "й"; turn control characters into spaces; casefold;
    map Arabic-Indic and Persian digits to ASCII and unify Arabic/Persian yeh and kaf.
 2. Spaced letters inside one token ("f.u.c.k", "f-u-c-k") are joined.
-3. Leetspeak (``0 1 3 4 5 7 @ $``) is undone only in tokens that mix letters with those characters;
-   a leading ``@`` is a mention, and tokens like ``1st``, ``5th``, ``4k`` or ``10pm`` (digits then at
-   most three letters) are left alone, so ordinals and units survive.
+3. Leetspeak (``0 1 3 4 5 7 @ $``, and ``!`` between two letters as in "sh!t") is undone only in
+   tokens that mix letters with those characters; a leading ``@`` is a mention, and tokens like
+   ``1st``, ``5th``, ``4k`` or ``10pm`` (digits then at most three letters) are left alone, so
+   ordinals and units survive.
 4. Every other symbol becomes a word break.
 5. Homoglyphs: Cyrillic and Greek lookalikes become Latin **only in words that mix Latin with
    Cyrillic or Greek** ("рaypal"). A word written wholly in Cyrillic is a genuine Russian word and is
@@ -46,6 +47,7 @@ _LEET_CHARS = frozenset("0134 57@$".replace(" ", ""))
 _UNIT_TOKEN = re.compile(r"^\d+[^\W\d_]{0,3}$")
 _SPACED = re.compile(r"^[^\w.]*(?:[^\W\d_][.\-_*·•,/|~+]){2,}[^\W\d_][^\w]*$")
 _SEPARATORS = re.compile(r"[.\-_*·•,/|~+]")
+_INNER_BANG = re.compile(r"(?<=[^\W\d_])!(?=[^\W\d_])")
 _NON_WORD = re.compile(r"[^\w@$]+|_+")
 _SYMBOLS = re.compile(r"[^\w]+|_+")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
@@ -142,6 +144,8 @@ def _words(text: str) -> list[str]:
     for token in text.split():
         if _SPACED.match(token):
             token = _SEPARATORS.sub("", token)
+        if "!" in token:
+            token = _INNER_BANG.sub("i", token)
         for part in _NON_WORD.split(token):
             if not part:
                 continue

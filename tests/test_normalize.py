@@ -30,6 +30,7 @@ from moderation.normalize import latinize_lookalikes, normalize, skeleton_words
         ("i am a cat", "i am a cat"),
         ("h3ll0 w0rld", "hello world"),  # leet
         ("$h1t", "shit"),
+        ("sh!t wow! hi!!", "shit wow hi"),  # '!' only counts between letters
         ("p@$$w0rd", "password"),
         ("1st 5th 10pm 4k", "1st 5th 10pm 4k"),  # ordinals and units are not leet
         ("call 555 1234", "call 555 1234"),  # pure numbers stay
