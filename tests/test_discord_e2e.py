@@ -94,6 +94,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async for w in _world(tmp_path):
         await w.fake.wait_request("PUT", rf"/applications/{ds.BOT}/guilds/{ds.GUILD}/commands")
         yield w
+        await w.runner.stop()  # the test may have replaced the runner
 
 
 async def test_newcomer_is_greeted_in_the_welcome_channel(world: World) -> None:
@@ -214,3 +215,30 @@ async def test_runtime_entry_builds_a_runner_for_the_real_service(tmp_path: Path
         await runner.bot.close()
         with pytest.raises(ValueError, match="DISCORD_TOKEN"):
             create_runner(core, Settings.model_validate({"DISCORD_TOKEN": ""}), environ={})
+
+
+async def test_card_buttons_still_work_after_a_restart(world: World) -> None:
+    msg = await world.fake.send_message(ds.GUILD, ds.GENERAL, ds.BOB, "you dummy")
+    (card_post,) = await world.fake.wait_request("POST", MOD_POSTS, where=_is_card)
+    reject, approve = (b["custom_id"] for b in card_post.json["components"][0]["components"][1::-1])
+    card = next(m for m in world.fake.messages.values() if m.get("embeds"))
+
+    await world.runner.stop()
+    world.runner = DiscordRunner(world.service, "token", guild_ready_timeout=0.05)
+    await world.runner.start()
+    async with asyncio.timeout(5):
+        await world.runner.wait_ready()
+
+    await world.fake.dispatch("INTERACTION_CREATE", world.fake.click(ds.GUILD, ds.ALICE, card, approve))
+    (refused,) = await world.fake.wait_request("POST", CALLBACK)
+    assert refused.json["data"]["flags"] & 64
+    assert "moderators only" in refused.json["data"]["content"]
+    assert not world.fake.requests_to("DELETE", DELETES)
+
+    await world.fake.dispatch("INTERACTION_CREATE", world.fake.click(ds.GUILD, ds.MOD, card, reject))
+    await world.fake.wait_request("POST", CALLBACK, count=2)
+    number = int(reject.rsplit(":", 1)[1])
+    review = await world.store.get_review("acme", number)
+    assert review is not None
+    assert review.status is ReviewStatus.REJECTED
+    assert msg["id"] in world.fake.messages  # rejected: the message stays
