@@ -201,3 +201,23 @@ def test_sigterm_stops_the_sandbox_cleanly(piped: Console) -> None:
     piped.proc.send_signal(signal.SIGTERM)
     out = piped.finish()
     assert "Traceback" not in out
+
+
+def test_config_edits_reload_live_and_bad_edits_keep_the_last_good(piped: Console, tmp_path: Path) -> None:
+    defaults = tmp_path / "config" / "defaults.yaml"
+    community = next((tmp_path / "config" / "communities").glob("*.yaml"))
+    piped.expect(r"Steward sandbox")
+    text = defaults.read_text(encoding="utf-8")
+    assert "Welcome to {community}, {user}!" in text
+    defaults.write_text(text.replace("Welcome to {community}, {user}!", "Howdy {user}, new here?"), "utf-8")
+    piped.expect(r"· configuration reloaded \(\w+")
+    piped.send("/join zed")
+    piped.expect(r"Steward: Howdy zed, new here\?")
+    good = community.read_text(encoding="utf-8")
+    community.write_text(good + "\nbogus_key: [\n", encoding="utf-8")
+    piped.expect(r"! configuration edit rejected; the last good configuration stays live")
+    piped.expect(r"! .*\.yaml:\d+")
+    piped.send("/join yan")
+    piped.expect(r"Steward: Howdy yan, new here\?")
+    piped.send("/quit")
+    piped.finish()
