@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from moderation.config.schema import StrikesConfig
 from moderation.domain import ActionKind, Actor, PlannedAction, Scope
 from moderation.executor import ActionResult
 from moderation.ports import Store
 from moderation.records import AuditEntry, CaseRecord, CaseType, ReviewRecord
+from moderation.rules.strikes import next_step, step_action
 
 CASE_TYPES: Mapping[ActionKind, CaseType] = {
     ActionKind.DELETE: CaseType.DELETE,
@@ -152,3 +154,30 @@ async def record_results(
             number = case.number if case is not None else None
             await store.add_strike(community, scope.platform, member.user_id, at=at, case_number=number)
     return failures
+
+
+async def ladder_action(
+    store: Store,
+    strikes: StrikesConfig,
+    community: str,
+    platform: str,
+    user_id: str,
+    actions: Sequence[PlannedAction],
+    now: datetime,
+) -> PlannedAction | None:
+    """The strike-ladder escalation earned by the warning among ``actions``, if any.
+
+    Strikes are counted once per distinct ``within`` of the ladder, this warning included; the
+    escalation is left out when ``actions`` already hold an action of its kind.
+    """
+    warns = [a for a in actions if a.kind is ActionKind.WARN]
+    if not warns or not strikes.enabled or not strikes.ladder:
+        return None
+    counts: dict[timedelta, int] = {}
+    for within in {step.within for step in strikes.ladder}:
+        counts[within] = 1 + await store.count_strikes(community, platform, user_id, since=now - within)
+    step = next_step(strikes, counts)
+    if step is None:
+        return None
+    escalation = step_action(step, warns[0].rule)
+    return None if any(a.kind is escalation.kind for a in actions) else escalation

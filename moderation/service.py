@@ -6,10 +6,9 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Protocol
 
-from moderation.cases import BOT_MODERATOR, record_results
+from moderation.cases import BOT_MODERATOR, ladder_action, record_results
 from moderation.config.configset import ConfigSet
 from moderation.config.levels import resolve_level
 from moderation.config.resolver import ConfigResolver, ScopeContext
@@ -39,7 +38,6 @@ from moderation.review.names import RecentNames
 from moderation.review.registry import CommandContext
 from moderation.review.text import clean_text
 from moderation.rules.engine import MessageContext, RuleEngine
-from moderation.rules.strikes import next_step, step_action
 from moderation.voice.faq import KeywordFaqMatcher
 
 log = logging.getLogger(__name__)
@@ -223,21 +221,18 @@ class ModerationService:
     async def _apply_strikes(
         self, cfg: CommunityConfig, community: str, msg: InboundMessage, decision: Decision
     ) -> Decision:
-        warns = [a for a in decision.actions if a.kind is ActionKind.WARN]
-        if not warns or decision.dry_run or not cfg.strikes.enabled or not cfg.strikes.ladder:
+        if decision.dry_run:
             return decision
-        now = self.clock.now()
-        counts: dict[timedelta, int] = {}
-        for within in {step.within for step in cfg.strikes.ladder}:
-            past = await self.store.count_strikes(
-                community, msg.scope.platform, msg.author.user_id, since=now - within
-            )
-            counts[within] = past + 1  # this warning counts
-        step = next_step(cfg.strikes, counts)
-        if step is None:
-            return decision
-        escalation = step_action(step, warns[0].rule)
-        if any(a.kind is escalation.kind for a in decision.actions):
+        escalation = await ladder_action(
+            self.store,
+            cfg.strikes,
+            community,
+            msg.scope.platform,
+            msg.author.user_id,
+            decision.actions,
+            self.clock.now(),
+        )
+        if escalation is None:
             return decision
         return dataclasses.replace(decision, actions=(*decision.actions, escalation))
 

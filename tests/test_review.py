@@ -203,3 +203,18 @@ async def test_interrupted_decisions_are_reported_once(h: Harness) -> None:
     [note] = h.gateway.named("notify_moderators")
     assert "decision 1 (delete)" in str(note.args["text"])
     assert await jobs.report_interrupted(h.service) == 0
+
+
+async def test_approved_warnings_count_as_strikes_and_escalate(tmp_path: Path) -> None:
+    community = COMMUNITY.replace(
+        "actions: {warn: {template: warned, dm: false}}",
+        "actions: {warn: {template: warned, dm: false}, review: true}",
+    )
+    async with Harness.start(tmp_path, community, store=STORES[-1]) as h:
+        for number in (1, 2, 3):
+            assert (await h.say("you meanie")).outcome is Outcome.REVIEW
+            reply = await h.command(f"/approve {number * 2 - 1}")  # review cases 1, 3, 5; warnings between
+            assert "Approved" in reply.text
+        assert len(h.gateway.named("send_message")) == 3
+        [timeout] = h.gateway.named("timeout_member")
+        assert timeout.args["until"] == h.clock.now() + timedelta(hours=1)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from moderation.cases import audit, record_results
+from moderation.cases import audit, ladder_action, record_results
 from moderation.config.schema import CommunityConfig
 from moderation.domain import ActionKind, Actor, CommandReply, Decision, InboundMessage, PlannedAction
 from moderation.errors import CommandError, Conflict, NotFound
@@ -28,6 +28,10 @@ class Gateways(Protocol):
 
     def gateways_for(self, community: str, also: str | None = None) -> list[ChatGateway]:
         """Registered gateways of a community's platforms (plus ``also``)."""
+        ...
+
+    def community_config(self, community: str) -> CommunityConfig:
+        """A community's base configuration."""
         ...
 
 
@@ -86,6 +90,11 @@ class ReviewDesk:
         )
         actions = list(review.held_actions)
         actions += [a for a in extra if all(h.kind is not a.kind for h in actions)]
+        strikes = self._gateways.community_config(community).strikes
+        step = await ladder_action(
+            self.store, strikes, community, review.platform, review.user_id, actions, self.clock.now()
+        )
+        actions += [step] if step is not None else []
         failures: list[str] = []
         gateway = self._gateways.gateway(review.platform)
         if actions and gateway is None:
