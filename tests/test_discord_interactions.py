@@ -116,6 +116,7 @@ async def test_card_button_runs_through_the_service_and_survives_a_restart(env: 
     (cb,) = await env.fake.wait_request("POST", CALLBACK)
     assert cb.json["data"]["flags"] & 64
     assert cb.json["data"]["content"] == "Approved case #17."
+    assert not cb.json["data"].get("embeds")  # the card itself is refreshed, not repeated
     (patch,) = await env.fake.wait_request("PATCH", rf"/channels/{ds.MOD_CHANNEL}/messages/{card_id}")
     buttons = patch.json["components"][0]["components"]
     assert [b.get("disabled", False) for b in buttons] == [True, True, True, False]

@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord import slash, translate
-from bot.discord.cards import CardButton
+from bot.discord.cards import CardButton, card_embed, card_view
 from bot.discord.events import Events
 from bot.discord.gateway import DiscordGateway
 from bot.discord.intents import REFUSED_WARNING, IntentWatch, steward_intents
@@ -93,10 +93,10 @@ class StewardBot(commands.Bot):
             self.gateway.remember_card(community, case_number, card_message.channel.id, card_message.id)
         scope = translate.scope(community, guild_id, interaction.channel or interaction.channel_id)
         work = self.service.handle_button(scope, translate.actor(interaction.user), verb, case_number)
-        reply = await answer(interaction, work, always_ephemeral=True, quick=self.reply_grace)
+        reply = await answer(
+            interaction, work, always_ephemeral=True, with_card=False, quick=self.reply_grace
+        )
         if reply is not None and reply.card is not None and card_message is not None:
-            from bot.discord.cards import card_embed, card_view
-
             with contextlib.suppress(discord.HTTPException):
                 await card_message.edit(embed=card_embed(reply.card), view=card_view(reply.card))
 

@@ -25,9 +25,18 @@ async def answer(
     work: Awaitable[CommandReply],
     *,
     always_ephemeral: bool = False,
+    with_card: bool = True,
     quick: float = QUICK,
 ) -> CommandReply | None:
-    """Run ``work`` and show its reply; defer (ephemerally) if it takes longer than ``quick`` seconds."""
+    """Run ``work`` and show its reply; defer (ephemerally) if it takes longer than ``quick`` seconds.
+
+    Args:
+        interaction: The slash command or button click.
+        work: The service call producing the reply.
+        always_ephemeral: Show the answer only to the caller even if the reply is not marked so.
+        with_card: Attach the reply's review card (off for buttons, which refresh their own card).
+        quick: Seconds to wait before deferring.
+    """
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=quick)
     deferred = False
@@ -41,7 +50,7 @@ async def answer(
         reply = CommandReply(SORRY, ephemeral=True)
     ephemeral = always_ephemeral or reply.ephemeral or deferred
     kwargs: dict[str, Any] = {}
-    if reply.card is not None:
+    if with_card and reply.card is not None:
         kwargs = {"embed": card_embed(reply.card), "view": card_view(reply.card)}
     text = reply.text[:2000] or "Done."
     with contextlib.suppress(discord.HTTPException):
