@@ -67,11 +67,14 @@ def train_label(
 ) -> tuple[Floats, float, dict[str, tuple[float, float]]]:
     """Fit one head on rows of one label; returns (coefficients, intercept, calibration per language)."""
     y = np.array([r.y for r in rows], dtype=np.int64)
+    if len(set(y.tolist())) < 2:
+        raise ValueError("a head needs positive and negative rows")
     w = balanced_weights(rows)
     coef, icpt = fit_logistic(emb, y, w)
     calibration: dict[str, tuple[float, float]] = {}
-    if calibrate:
-        z = out_of_fold_logits(emb, y, w)
+    minority = min(int(y.sum()), int(len(y) - y.sum()))
+    if calibrate and minority >= 2:
+        z = out_of_fold_logits(emb, y, w, folds=min(5, minority))
         calibration[ANY_LANG] = fit_platt(z, y, w)
         langs = np.array([r.lang for r in rows])
         for lang in sorted(set(langs)):

@@ -46,6 +46,8 @@ def leave_one_source_out(
                 continue
             held = {rows[i].text for i in test}
             train = [i for i in idx if rows[i].source != source and rows[i].text not in held]
+            if len({rows[i].y for i in train}) < 2:
+                continue
             if progress is not None:
                 progress(f"{label}/{source}")
             coef, icpt, _ = train_label([rows[i] for i in train], emb[train], calibrate=False)

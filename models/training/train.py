@@ -46,6 +46,8 @@ def run_training(
     """Train heads on ``datasets`` + ``examples`` and write them to ``out`` (plus metadata JSON)."""
     started = time.monotonic()
     rows = [r for r in load_all(datasets, examples) if r.label in labels]
+    labels = [lb for lb in labels if len({r.y for r in rows if r.label == lb}) == 2]
+    rows = [r for r in rows if r.label in labels]
     cache = EmbeddingCache(encoder, cache_dir)
     texts = [r.text for r in rows]
     with tqdm(total=len(set(texts)), desc="embedding", unit="text") as bar:
