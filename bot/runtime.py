@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from bot.logging import configure_logging
 from bot.sandbox.world import PLATFORM, SPACE_ID
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from models.factory import build_classifier, build_faq_matcher
 from moderation.config.configset import ConfigSet
@@ -194,48 +195,54 @@ def _reload_logger(listeners: list[Callable[[ReloadResult], None]]) -> Callable[
     return on_change
 
 
-async def _run_sandbox(
-    core: Core,
-    settings: Settings,
-    stop: asyncio.Event,
-    io: tuple[BinaryIO, TextIO],
-    community: str | None,
-    listeners: list[Callable[[ReloadResult], None]],
-) -> None:
+@dataclass
+class _Running:
+    """What the sandbox or the platforms need while Steward runs."""
+
+    core: Core
+    settings: Settings
+    stop: asyncio.Event
+    scheduler: Scheduler
+    listeners: list[Callable[[ReloadResult], None]]
+
+
+async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO], community: str | None) -> None:
     from bot.sandbox.app import SandboxConsole  # the console is only needed without tokens
 
     stdin, stdout = io
-    name = sandbox_community(core.config.current, community)
-    sandbox = core.config.current.communities[name].base.platforms.sandbox
+    name = sandbox_community(ctx.core.config.current, community)
+    sandbox = ctx.core.config.current.communities[name].base.platforms.sandbox
     console = SandboxConsole(
-        core.service,
+        ctx.core.service,
         community=name,
         channels=sandbox.channels if sandbox is not None else ["general"],
         stdout=stdout,
         clock=SystemClock(),
     )
-    listeners.append(lambda r: console.config_changed(r.ok, r.errors, r.communities))
+    ctx.listeners.append(lambda r: console.config_changed(r.ok, r.errors, r.communities))
     console.banner(
-        config_dir=str(core.config.current.source_dir),
-        database=settings.database_display(),
-        classifier=classifier_name(core.classifier),
+        config_dir=str(ctx.core.config.current.source_dir),
+        database=ctx.settings.database_display(),
+        classifier=classifier_name(ctx.core.classifier),
     )
+    await ctx.scheduler.start()
     await console.run(stdin)
-    stop.set()
+    ctx.stop.set()
 
 
-async def _run_platforms(core: Core, settings: Settings, stop: asyncio.Event, names: Iterable[str]) -> None:
+async def _run_platforms(ctx: _Running, names: Iterable[str]) -> None:
     runners: list[tuple[str, PlatformRunner]] = []
     try:
         for name in names:
-            runner = load_platform(name)(core, settings)
+            runner = load_platform(name)(ctx.core, ctx.settings)
             try:
                 await runner.start()
             except Exception as exc:
                 raise PlatformFailed(name, exc) from exc
             runners.append((name, runner))
             log.info("%s: started", name)
-        await stop.wait()
+        await ctx.scheduler.start()
+        await ctx.stop.wait()
     finally:
         for name, runner in reversed(runners):
             try:
@@ -280,13 +287,13 @@ async def run(
     core = await build_core(settings)
     stop = asyncio.Event()
     remove_signals = _install_signals(stop)
-    listeners: list[Callable[[ReloadResult], None]] = []
-    watcher = asyncio.create_task(core.config.watch(_reload_logger(listeners)), name="config-watch")
+    ctx = _Running(core, settings, stop, Scheduler(core.service), [])
+    watcher = asyncio.create_task(core.config.watch(_reload_logger(ctx.listeners)), name="config-watch")
     watcher.add_done_callback(_log_watch_end)
     if tokens:
-        main: Coroutine[Any, Any, None] = _run_platforms(core, settings, stop, sorted(tokens))
+        main: Coroutine[Any, Any, None] = _run_platforms(ctx, sorted(tokens))
     else:
-        main = _run_sandbox(core, settings, stop, _stdio(stdin, stdout), community, listeners)
+        main = _run_sandbox(ctx, _stdio(stdin, stdout), community)
     worker = asyncio.create_task(main, name="platforms" if tokens else "sandbox")
     stopper = asyncio.create_task(stop.wait(), name="stop")
     try:
@@ -296,6 +303,7 @@ async def run(
             await asyncio.wait({worker}, timeout=STOP_GRACE_SECONDS)
     finally:
         remove_signals()
+        ctx.scheduler.stop()
         await _finish([worker, stopper, watcher])
         await core.close()
         log.info("stopped")
