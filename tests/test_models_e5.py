@@ -1,0 +1,155 @@
+"""The shipped default: bundled multilingual e5 + heads trained by `steward train` (models/data/heads.npz)."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.classifier import BatchedClassifier, HeadsScorer
+from models.errors import ModelError
+from models.factory import build_classifier
+from models.heads import DEFAULT_HEADS, Heads
+from models.keyword import KeywordClassifier
+from moderation.config.schema import ModelSettings
+from moderation.ports import Classifier
+
+LANGS = ["en", "ar", "ru", "fa"]
+
+# None of these sentences is in models/data/examples.jsonl.
+INSULTS = {
+    "en": [
+        "you are a worthless idiot",
+        "shut up you stupid moron",
+        "nobody wants you here, you pathetic clown",
+    ],
+    "ar": ["أنت غبي وتافه", "اسكت يا حمار يا غبي", "أنت إنسان حقير ووسخ"],
+    "ru": ["ты тупой идиот", "заткнись, придурок", "ты жалкое ничтожество, вали отсюда"],
+    "fa": ["تو خیلی احمقی", "خفه شو بیشعور", "تو یه آدم عوضی و کثافتی"],
+}
+FRIENDLY = {
+    "en": ["thanks for the help yesterday, it worked", "see you all at the meetup on friday", "great photo!"],
+    "ar": ["شكراً على المساعدة، اشتغل معي", "نشوفكم في اللقاء يوم الجمعة", "صورة جميلة جداً"],
+    "ru": ["спасибо за помощь, всё заработало", "увидимся на встрече в пятницу", "классное фото!"],
+    "fa": ["ممنون بابت کمکت، درست شد", "جمعه تو دورهمی می‌بینمتون", "عکس قشنگیه"],
+}
+QUESTIONS_NO_MARK = {
+    "en": ["how do I change my nickname", "does anyone know when the shop opens", "where can I see my stats"],
+    "ar": ["كيف أغير اسمي المستعار", "حد يعرف متى يفتح المتجر", "وين أشوف إحصائياتي"],
+    "ru": ["как поменять никнейм", "кто знает когда открывается магазин", "где посмотреть свою статистику"],
+    "fa": ["چطوری اسم مستعارمو عوض کنم", "کسی می‌دونه فروشگاه کی باز میشه", "آمارمو کجا ببینم"],
+}
+STATEMENTS = {
+    "en": ["I changed my nickname yesterday", "the shop opens at nine"],
+    "ar": ["غيرت اسمي المستعار أمس", "المتجر يفتح الساعة تسعة"],
+    "ru": ["я вчера поменял никнейм", "магазин открывается в девять"],
+    "fa": ["دیروز اسم مستعارمو عوض کردم", "فروشگاه ساعت نه باز میشه"],
+}
+SPAM = {
+    "en": [
+        "make $800 daily from your phone, message me on telegram",
+        "free crypto airdrop, claim now at airdrop-bonus.xyz",
+    ],
+    "ru": [
+        "заработок от 10 000 в день без вложений, пиши в лс",
+        "бесплатная раздача крипты, забирай на airdrop-bonus.xyz",
+    ],
+    "ar": [
+        "اربح 800 دولار يومياً من جوالك، راسلني على تيليجرام",
+        "توزيع عملات رقمية مجاناً، سجل الآن airdrop-bonus.xyz",
+    ],
+    "fa": [
+        "روزی ۸۰۰ دلار با گوشیت درآمد داشته باش، تلگرام پیام بده",
+        "ارز دیجیتال رایگان، همین الان بگیر airdrop-bonus.xyz",
+    ],
+}
+
+pytestmark = pytest.mark.skipif(not DEFAULT_HEADS.is_file(), reason="no shipped heads (run `steward train`)")
+
+
+@pytest.fixture(scope="module")
+def classifier() -> BatchedClassifier:
+    clf = build_classifier(ModelSettings(backend="e5"), LANGS)
+    assert isinstance(clf, BatchedClassifier)
+    return clf
+
+
+async def _scores(clf: Classifier, texts: list[str], label: str) -> list[float]:
+    return [c.labels[label] for c in await clf.classify(texts)]
+
+
+def test_loads_within_five_seconds() -> None:
+    start = time.perf_counter()
+    clf = build_classifier(ModelSettings(backend="auto"), LANGS)
+    assert isinstance(clf, BatchedClassifier)
+    assert time.perf_counter() - start < 5.0
+    assert clf.labels >= {"toxic", "spam", "question"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_insults_are_toxic_and_friendly_chat_is_not(classifier: BatchedClassifier, lang: str) -> None:
+    assert min(await _scores(classifier, INSULTS[lang], "toxic")) > 0.5
+    assert max(await _scores(classifier, FRIENDLY[lang], "toxic")) < 0.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_questions_without_question_mark_are_caught(classifier: BatchedClassifier, lang: str) -> None:
+    assert min(await _scores(classifier, QUESTIONS_NO_MARK[lang], "question")) > 0.5
+    assert max(await _scores(classifier, STATEMENTS[lang] + FRIENDLY[lang][:2], "question")) < 0.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_spam_is_spam_and_chat_is_not(classifier: BatchedClassifier, lang: str) -> None:
+    assert min(await _scores(classifier, SPAM[lang], "spam")) > 0.5
+    assert max(await _scores(classifier, FRIENDLY[lang] + QUESTIONS_NO_MARK[lang], "spam")) < 0.5
+
+
+async def test_language_is_reported(classifier: BatchedClassifier) -> None:
+    texts = [INSULTS["en"][0], INSULTS["ar"][0], INSULTS["ru"][0], INSULTS["fa"][0]]
+    assert [c.lang for c in await classifier.classify(texts)] == LANGS
+
+
+def test_shipped_heads_metadata_records_how_to_rebuild() -> None:
+    heads = Heads.load(DEFAULT_HEADS)
+    assert heads.encoder == "e5-small-q4"
+    assert heads.dim == 384
+    assert str(heads.meta["rebuild"]).startswith("steward train")
+    assert heads.meta["data"]
+    for label in ("toxic", "spam", "question"):
+        assert "*" in heads.calibration[label]
+
+
+def test_auto_falls_back_to_keywords_without_heads_and_e5_requires_them(tmp_path: Path) -> None:
+    missing = tmp_path / "none.npz"
+    assert isinstance(
+        build_classifier(ModelSettings(backend="auto"), LANGS, heads_path=missing), KeywordClassifier
+    )
+    assert isinstance(build_classifier(ModelSettings(backend="keyword"), LANGS), KeywordClassifier)
+    with pytest.raises(ModelError, match="steward train"):
+        build_classifier(ModelSettings(backend="e5"), LANGS, heads_path=missing)
+
+
+def test_heads_round_trip_and_per_language_calibration(tmp_path: Path, classifier: BatchedClassifier) -> None:
+    scorer = classifier.scorer
+    assert isinstance(scorer, HeadsScorer)
+    heads = Heads(
+        encoder="e5-small-q4",
+        labels=("x",),
+        weights=np.full((1, 384), 1 / 384, dtype=np.float32),
+        bias=np.zeros(1, dtype=np.float32),
+        calibration={"x": {"*": (1.0, 0.0), "ru": (1.0, 3.0)}},
+        meta={"note": "test"},
+    )
+    heads.save(tmp_path / "h.npz")
+    loaded = Heads.load(tmp_path / "h.npz")
+    assert loaded.calibration == heads.calibration
+    assert loaded.meta["note"] == "test"
+    emb = np.zeros((2, 384), dtype=np.float32)
+    en, ru = loaded.predict(emb, ["en", "ru"])
+    assert en["x"] == pytest.approx(0.5)
+    assert ru["x"] == pytest.approx(1 / (1 + np.exp(-3.0)), abs=1e-4)
+    with pytest.raises(ModelError, match="384"):
+        HeadsScorer(
+            scorer.encoder,
+            Heads("other", ("x",), np.ones((1, 16), np.float32), np.zeros(1, np.float32), {}, {}),
+        )
