@@ -95,6 +95,9 @@ class FakeService:
         self.buttons.append((verb, case_number, caller))
         return CommandReply(text=f"{verb} case #{case_number} by {caller.display_name}")
 
+    def command_help(self) -> list[tuple[str, str]]:
+        return [("queue", "Show the pending reviews."), ("approve", "Approve a review.")]
+
 
 @dataclass
 class Harness:
@@ -257,3 +260,12 @@ def test_channel_ids_in_steward_texts_read_as_names() -> None:
     assert world.readable("1000 people, id 1001, 10.0.100, http://x/100, #100") == (
         "1000 people, id 1001, 10.0.100, http://x/100, #100"
     )
+
+
+async def test_help_lists_sandbox_and_moderator_commands_for_anyone(h: Harness) -> None:
+    out = await h.feed(b"/help\n")
+    assert "/join NAME" in out
+    assert "/press VERB CASE" in out
+    assert "/queue               Show the pending reviews." in out
+    assert "/approve             Approve a review." in out
+    assert h.service.commands == []  # listing help needs no moderator rights

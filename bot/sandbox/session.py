@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.sandbox import parser as p
 from bot.sandbox.parser import usage
 from bot.sandbox.render import Renderer, when
+from bot.sandbox.text import show
 from bot.sandbox.world import ROLE_MEMBERS, Member, World
 from moderation.domain import (
     Actor,
@@ -38,8 +39,7 @@ HELP_LINES = (
     usage("leave"),
     usage("channel"),
     usage("as"),
-    f"{'/queue /case 1':<20} moderator commands (type /as mod first): /queue /case N /approve N [note]",
-    f"{'':<20} /reject N [note] /note N text /history alice /explain text /pause spam 1h /stats /reload",
+    f"{'/queue /approve 1':<20} moderator commands: type /as mod first; /help lists them all",
     usage("buttons"),
     usage("press"),
     usage("trace"),
@@ -69,6 +69,10 @@ class SandboxService(Protocol):
 
     async def handle_button(self, scope: Scope, caller: Actor, verb: str, case_number: int) -> CommandReply:
         """Run a review card button."""
+        ...
+
+    def command_help(self) -> list[tuple[str, str]]:
+        """(name, one-line help) of every moderator command."""
         ...
 
 
@@ -126,7 +130,12 @@ class SandboxSession:
                 self._render.error(message)
             case p.Help():
                 self._render.help(HELP_LINES)
-                await self._command(p.ServiceCommand("help", ()))
+                self._render.line(
+                    "Moderator commands (type /as mod first; /pause and /reload need /as admin):"
+                )
+                self._render.help(
+                    [f"/{name:<19} {show(text, limit=200)}" for name, text in self._service.command_help()]
+                )
             case p.Trace(on):
                 self.show_trace = on
                 self._render.notice(f"trace {'on' if on else 'off'}")
