@@ -196,9 +196,12 @@ def test_sandbox_through_a_terminal(terminal: Console) -> None:
     assert "Traceback" not in out
 
 
-def test_sigterm_stops_the_sandbox_cleanly(piped: Console) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_the_sandbox_cleanly(piped: Console, sig: signal.Signals) -> None:
     piped.expect(r"Steward sandbox")
-    piped.proc.send_signal(signal.SIGTERM)
+    piped.send("alice: hello")
+    piped.expect(r"alice: hello  \[\d+\]")
+    piped.proc.send_signal(sig)
     out = piped.finish()
     assert "Traceback" not in out
 
