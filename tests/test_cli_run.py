@@ -96,6 +96,7 @@ async def test_a_rejected_token_stops_with_a_clear_error_and_no_secret(
         tmp_path,
         TELEGRAM_TOKEN=wrong,
         TELEGRAM_API_BASE_URL=bot_api.base_url,
+        STEWARD_CONFIG_DIR=str(keyword_config(tmp_path)),
         LOG_LEVEL="DEBUG",
     )
     code, out = await finish(await start(env, tmp_path))
