@@ -91,6 +91,9 @@ def train(
         Path | None, typer.Option(help="Train heads for this Hugging Face encoder instead of the bundled e5.")
     ] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache (default: models/.cache).")] = None,
+    keyword_features: Annotated[
+        bool, typer.Option(help="Append the keyword classifier's scores to the embedding.")
+    ] = False,
 ) -> None:
     """Train the classifier heads (toxic, spam, question) on frozen embeddings; write heads.npz.
 
@@ -122,6 +125,7 @@ def train(
         out=target,
         loso=loso,
         cache_dir=cache_dir or DEFAULT_CACHE_DIR,
+        keyword_features=keyword_features,
     )
     typer.echo(
         f"wrote {target} ({', '.join(heads.labels)}; {heads.dim} dims) and {target.with_suffix('.json')}"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+
 from models.batcher import MicroBatcher
 from models.encoder import Encoder
 from models.errors import ModelError
+from models.features import KEYWORD_FEATURES, KeywordFeatures
 from models.heads import Heads
 from models.langid import LanguageIdentifier
 from models.lru import LRUCache
@@ -37,10 +40,18 @@ class HeadsScorer:
         self.encoder = encoder
         self.heads = heads
         self.labels = heads.labels
+        self._features: KeywordFeatures | None = None
+        if heads.features:
+            if heads.features != KEYWORD_FEATURES:
+                raise ModelError(f"unknown head features {heads.features}; expected {KEYWORD_FEATURES}")
+            self._features = KeywordFeatures()
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, float]]:
-        """Embed and apply the heads."""
-        return self.heads.predict(self.encoder.encode(texts), langs)
+        """Embed (plus keyword features if the heads use them) and apply the heads."""
+        emb = self.encoder.encode(texts)
+        if self._features is not None:
+            emb = np.hstack([emb, self._features(texts)])
+        return self.heads.predict(emb, langs)
 
 
 class BatchedClassifier:

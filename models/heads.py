@@ -36,6 +36,7 @@ class Heads:
         bias: Array (labels,).
         calibration: Label -> language (or ``*``) -> (slope, intercept) applied to the raw logit.
         meta: Free-form metadata (data hashes, metrics, rebuild command).
+        features: Names of extra feature columns appended after the embedding (e.g. keyword scores).
     """
 
     encoder: str
@@ -44,14 +45,15 @@ class Heads:
     bias: Vector
     calibration: dict[str, dict[str, tuple[float, float]]]
     meta: dict[str, object]
+    features: tuple[str, ...] = ()
 
     @property
     def dim(self) -> int:
-        """Embedding dimension the heads expect."""
-        return int(self.weights.shape[1])
+        """Embedding dimension the heads expect (without the extra feature columns)."""
+        return int(self.weights.shape[1]) - len(self.features)
 
     def logits(self, emb: Matrix) -> npt.NDArray[np.float64]:
-        """Raw logits, shape (n, labels)."""
+        """Raw logits, shape (n, labels); ``emb`` includes the extra feature columns, if any."""
         return np.asarray(emb, dtype=np.float64) @ self.weights.T.astype(np.float64) + self.bias
 
     def predict(self, emb: Matrix, langs: Sequence[str | None]) -> list[dict[str, float]]:
@@ -84,8 +86,15 @@ class Heads:
                 bias=self.bias.astype(np.float32),
                 encoder=np.array(self.encoder),
                 calibration=np.array(cal),
+                features=np.array(self.features, dtype=str),
             )
-        meta = {"encoder": self.encoder, "labels": list(self.labels), "dim": self.dim, **self.meta}
+        meta = {
+            "encoder": self.encoder,
+            "labels": list(self.labels),
+            "dim": self.dim,
+            "features": list(self.features),
+            **self.meta,
+        }
         path.with_suffix(".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
@@ -97,7 +106,8 @@ class Heads:
             bias = data["bias"].astype(np.float32)
             encoder = str(data["encoder"])
             raw: Mapping[str, Mapping[str, list[float]]] = json.loads(str(data["calibration"]))
+            features = tuple(str(x) for x in data["features"]) if "features" in data.files else ()
         calibration = {k: {lg: (float(v[0]), float(v[1])) for lg, v in d.items()} for k, d in raw.items()}
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        return cls(encoder, labels, weights, bias, calibration, meta)
+        return cls(encoder, labels, weights, bias, calibration, meta, features)

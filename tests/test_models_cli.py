@@ -131,3 +131,42 @@ def test_train_then_eval_on_a_tiny_dataset(tmp_path: Path) -> None:
     auc_line = next(x for x in result.output.splitlines() if x.startswith("toxic") and " en " in x)
     assert float(auc_line.split()[4]) > 0.9  # training texts are separable by their own head
     assert np.isfinite(heads.weights).all()
+
+
+async def test_train_with_keyword_features_and_classify_with_them(tmp_path: Path) -> None:
+    from models.factory import build_classifier
+    from moderation.config.schema import ModelSettings
+
+    data = tmp_path / "datasets"
+    data.mkdir()
+    toxic = ["you idiot", "shut up moron", "stupid loser", "ты дебил", "you are a jerk"]
+    calm = ["good morning", "thanks a lot", "see you later", "доброе утро", "nice work"]
+    _write(
+        data / "toxicity_en_tiny.jsonl",
+        [{"text": t, "lang": "en", "task": "toxicity", "label": 1} for t in toxic]
+        + [{"text": t, "lang": "en", "task": "toxicity", "label": 0} for t in calm],
+    )
+    examples = tmp_path / "examples.jsonl"
+    _write(examples, [{"text": "get lost you clown", "lang": "en", "labels": {"toxic": 1}}])
+    out = tmp_path / "kw.npz"
+    args = [
+        "train",
+        "--datasets",
+        str(data),
+        "--examples",
+        str(examples),
+        "--out",
+        str(out),
+        "--keyword-features",
+    ]
+    result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    heads = Heads.load(out)
+    assert heads.features == ("kw_toxic", "kw_spam", "kw_question")
+    assert heads.weights.shape == (1, 387)
+    assert heads.dim == 384
+    assert json.loads(out.with_suffix(".json").read_text())["keyword_lists_sha256"]
+    clf = build_classifier(ModelSettings(backend="e5"), ["en"], heads_path=out)
+    bad, good = await clf.classify(["you idiot", "good morning"])  # training texts: plumbing, not quality
+    assert bad.labels["toxic"] > good.labels["toxic"]
+    await clf.aclose()  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from models.training.data import EXAMPLES_SOURCE, Row
 EXAMPLES_GROUP_WEIGHT = 2.0
 #: Regularisation strength of the logistic regressions.
 C = 1.0
-#: Minimum rows per class before a language gets its own calibration.
+#: Minimum rows per class before calibrating (overall, or for one language).
 MIN_CALIBRATION_ROWS = 20
 
 Floats = npt.NDArray[np.float64]
@@ -73,14 +73,17 @@ def train_label(
     coef, icpt = fit_logistic(emb, y, w)
     calibration: dict[str, tuple[float, float]] = {}
     minority = min(int(y.sum()), int(len(y) - y.sum()))
-    if calibrate and minority >= 2:
-        z = out_of_fold_logits(emb, y, w, folds=min(5, minority))
-        calibration[ANY_LANG] = fit_platt(z, y, w)
+    if calibrate and minority >= MIN_CALIBRATION_ROWS:
+        z = out_of_fold_logits(emb, y, w)
         langs = np.array([r.lang for r in rows])
-        for lang in sorted(set(langs)):
-            mask = langs == lang
-            if min(int((y[mask] == 1).sum()), int((y[mask] == 0).sum())) >= MIN_CALIBRATION_ROWS:
-                calibration[lang] = fit_platt(z[mask], y[mask], w[mask])
+        for lang, mask in [(ANY_LANG, np.ones(len(y), dtype=bool))] + [
+            (lg, langs == lg) for lg in sorted(set(langs))
+        ]:
+            if min(int((y[mask] == 1).sum()), int((y[mask] == 0).sum())) < MIN_CALIBRATION_ROWS:
+                continue
+            slope, icpt = fit_platt(z[mask], y[mask], w[mask])
+            if slope > 0:  # a non-increasing map would reverse the ranking: keep the overall one instead
+                calibration[lang] = (slope, icpt)
     return coef, icpt, calibration
 
 
@@ -91,9 +94,10 @@ def train_heads(
     *,
     encoder: str,
     calibrate: bool = True,
+    features: tuple[str, ...] = (),
     progress: Callable[[str], None] | None = None,
 ) -> Heads:
-    """Fit every label's head. ``emb[i]`` is the embedding of ``rows[i]``."""
+    """Fit every label's head. ``emb[i]`` is the embedding of ``rows[i]`` (plus ``features`` columns)."""
     weights: list[Floats] = []
     biases: list[float] = []
     calibration: dict[str, dict[str, tuple[float, float]]] = {}
@@ -112,4 +116,5 @@ def train_heads(
         bias=np.array(biases, dtype=np.float32),
         calibration=calibration,
         meta={},
+        features=features,
     )

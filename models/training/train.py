@@ -8,16 +8,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from models.encoder import Encoder
+from models.features import KEYWORD_FEATURES, KeywordFeatures, keyword_lists_hash
 from models.heads import Heads
 from models.training.cache import DEFAULT_CACHE_DIR, EmbeddingCache
 from models.training.data import LABELS, file_hashes, load_all, summary
 from models.training.fit import EXAMPLES_GROUP_WEIGHT, C, train_heads
 from models.training.loso import HeldOut, leave_one_source_out
 
-REBUILD_COMMAND = "steward train --datasets /work/shared/datasets --out models/data/heads.npz --loso"
+REBUILD_COMMAND = "steward train --datasets /work/shared/datasets --out models/data/heads.npz --loso{kw}"
 
 
 def loso_table(results: Sequence[HeldOut]) -> list[dict[str, object]]:
@@ -42,6 +44,7 @@ def run_training(
     loso: bool = False,
     labels: Sequence[str] = LABELS,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    keyword_features: bool = False,
 ) -> tuple[Heads, list[HeldOut]]:
     """Train heads on ``datasets`` + ``examples`` and write them to ``out`` (plus metadata JSON)."""
     started = time.monotonic()
@@ -53,15 +56,21 @@ def run_training(
     with tqdm(total=len(set(texts)), desc="embedding", unit="text") as bar:
         bar.update(sum(1 for t in set(texts) if cache.has(t)))
         emb = cache.embed(texts, progress=bar.update)
+    features: tuple[str, ...] = ()
+    if keyword_features:
+        emb = np.hstack([emb, KeywordFeatures()(texts)])
+        features = KEYWORD_FEATURES
     with tqdm(total=len(labels), desc="heads", unit="label") as bar:
-        heads = train_heads(rows, emb, labels, encoder=encoder.name, progress=lambda _: bar.update(1))
+        heads = train_heads(
+            rows, emb, labels, encoder=encoder.name, features=features, progress=lambda _: bar.update(1)
+        )
     results: list[HeldOut] = []
     if loso:
         n = sum(len({r.source for r in rows if r.label == lb}) for lb in labels)
         with tqdm(total=n, desc="leave-one-source-out", unit="fit") as bar:
             results = leave_one_source_out(rows, emb, labels, progress=lambda _: bar.update(1))
     heads.meta = {
-        "rebuild": REBUILD_COMMAND,
+        "rebuild": REBUILD_COMMAND.format(kw=" --keyword-features" if keyword_features else ""),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(time.monotonic() - started, 1),
         "python": platform.python_version(),
@@ -70,5 +79,7 @@ def run_training(
         "rows": summary(rows),
         "leave_one_source_out": loso_table(results),
     }
+    if features:
+        heads.meta["keyword_lists_sha256"] = keyword_lists_hash()
     heads.save(out)
     return heads, results
