@@ -212,12 +212,15 @@ async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO], community: st
     stdin, stdout = io
     name = sandbox_community(ctx.core.config.current, community)
     sandbox = ctx.core.config.current.communities[name].base.platforms.sandbox
+    pending = await ctx.core.store.pending_reviews(name, limit=100_000)
+    held = [int(r.message_id) for r in pending if r.platform == PLATFORM and r.message_id.isdigit()]
     console = SandboxConsole(
         ctx.core.service,
         community=name,
         channels=sandbox.channels if sandbox is not None else ["general"],
         stdout=stdout,
         clock=SystemClock(),
+        first_message_id=max([1000, *held]) + 1,
     )
     ctx.listeners.append(lambda r: console.config_changed(r.ok, r.errors, r.communities))
     console.banner(

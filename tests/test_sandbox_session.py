@@ -131,11 +131,11 @@ def h() -> Harness:
 
 async def test_join_greets_and_messages_carry_numeric_ids(h: Harness) -> None:
     out = await h.feed(b"/join bob\nbob: hi @alice and @nobody see https://x.y/z\nalice: hello\n")
-    assert "→ bob (id 10004) joined acme" in out
+    assert "→ bob (id 67104) joined acme" in out
     assert "Steward: Welcome, bob!" in out
     assert "#general bob: hi @alice" in out
     first, second = h.service.messages
-    assert first.author.user_id == "10004"
+    assert first.author.user_id == "67104"
     assert first.scope.platform == "sandbox"
     assert first.scope.channel_id == "100"
     assert first.meta.links == ("https://x.y/z",)
@@ -162,8 +162,8 @@ async def test_review_card_buttons_and_commands_use_the_current_actor(h: Harness
         b"carol: maybe rude\n/queue\n/as mod\n/queue\n/approve 1 looks fine\n/buttons 1\n/press approve 1\n"
     )
     assert "╭─ Review card · case #1 · pending · acme" in out
-    assert "│ rule       toxicity" in out
-    assert "│ excerpt    “maybe rude”" in out
+    assert "│ rule        toxicity" in out
+    assert "│ excerpt     “maybe rude”" in out
     assert "[Approve] [Reject] [Ban] [Details]" in out
     assert "/press approve 1" in out
     assert "[reply to you] Only moderators can do that." in out
@@ -185,7 +185,7 @@ async def test_channels_leave_rejoin_and_prefixed_commands(h: Harness) -> None:
     assert "! bob is not here" in out
     assert h.service.leaves[0].member.display_name == "bob"
     # rejoining keeps the id and greets again
-    assert [j.member.user_id for j in h.service.joins] == ["10004", "10004"]
+    assert [j.member.user_id for j in h.service.joins] == ["67104", "67104"]
     assert h.service.commands[-1].caller.display_name == "bob"
 
 

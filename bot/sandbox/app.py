@@ -31,6 +31,7 @@ class SandboxConsole:
         stdout: Where the console writes.
         clock: Time source for joins, messages and timeouts.
         colour: Force colour on or off (default: only on a terminal).
+        first_message_id: The first message id (above those pending reviews of earlier sessions hold).
     """
 
     def __init__(
@@ -42,9 +43,10 @@ class SandboxConsole:
         stdout: TextIO,
         clock: Clock,
         colour: bool | None = None,
+        first_message_id: int = 1001,
     ) -> None:
         names = [c.lstrip("#").lower() for c in channels if c.strip("# ")] or ["general"]
-        self.world = World(community=community, current_channel=names[0])
+        self.world = World(community=community, current_channel=names[0], first_message_id=first_message_id)
         for name in names:
             self.world.channel_id(name)
         self.renderer = Renderer(stdout, colour=colour)

@@ -124,7 +124,7 @@ class Renderer:
         if card.suggested_reply:
             rows.append(("suggested", card.suggested_reply))
         for key, value in rows:
-            self.line(f"{side} {key:<10} {show(value, limit=300)}")
+            self.line(f"{side} {key:<11} {show(value, limit=300)}")
         if buttons:
             self.line(f"{side} " + " ".join(f"[{v.capitalize()}]" for v in BUTTON_VERBS), "bold")
             hint = " · ".join(f"/press {v} {card.case_number}" for v in BUTTON_VERBS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,8 +46,10 @@ class Posted:
 class World:
     """Everything the sandbox community remembers while it runs.
 
-    Ids are numeric strings like on the real platforms: channels from 100, members from 10001,
-    messages from 1001.
+    Ids are numeric strings like on the real platforms: channels from 100 in the configured order,
+    members a stable 5-digit number per name, messages from ``first_message_id`` (the runtime starts
+    above every message a pending review still points at, so approving an old review never hits a new
+    message).
     """
 
     community: str
@@ -56,8 +59,11 @@ class World:
     current_channel: str = "general"
     current_actor: str = "you"
     _channel_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
-    _member_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001))
-    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
+    first_message_id: int = 1001
+    _message_ids: itertools.count[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._message_ids = itertools.count(self.first_message_id)
 
     def channel_id(self, name: str) -> str:
         """The id of channel ``name``, creating the channel on first use."""
@@ -88,11 +94,19 @@ class World:
         """How gateways address a member."""
         return MemberRef(PLATFORM, SPACE_ID, member.actor.user_id)
 
+    def user_id_for(self, name: str) -> str:
+        """A stable id for a name (the same in every session, so strikes and history carry over)."""
+        taken = {m.actor.user_id for m in self.members.values()}
+        number = 10000 + zlib.crc32(name.encode()) % 90000
+        while str(number) in taken:  # a rare clash of two names: take the next free id
+            number = 10000 + (number - 10000 + 1) % 90000
+        return str(number)
+
     def add_member(self, name: str, at: datetime) -> Member:
-        """Create a member with the next id (role tokens for ``mod`` and ``admin``)."""
+        """Create a member with its stable id (role tokens for ``mod`` and ``admin``)."""
         actor = Actor(
             platform=PLATFORM,
-            user_id=str(next(self._member_ids)),
+            user_id=self.user_id_for(name),
             display_name=name,
             roles=ROLE_MEMBERS.get(name, ()),
             joined_at=at,
