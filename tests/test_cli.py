@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import textwrap
 import types
@@ -11,9 +10,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from bot.cli import app, register_extensions
+from moderation.storage.engine import make_engine
+from tests.postgres import run_in_thread
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -190,15 +192,24 @@ def test_repo_schema_is_up_to_date() -> None:
     assert json.loads(printed.stdout) == json.loads((REPO / "config" / "schema.json").read_text())
 
 
-def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
-    db = tmp_path / "steward.db"
-    result = runner.invoke(app, ["db", "upgrade"], env={"DATABASE_URL": f"sqlite:///{db}"})
+async def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+def test_db_upgrade_creates_the_tables(empty_db_url: str) -> None:
+    """On SQLite and on a real PostgreSQL (the ``postgres`` case of ``empty_db_url``)."""
+    assert run_in_thread(lambda: _tables(empty_db_url)) == set()
+    result = runner.invoke(app, ["db", "upgrade"], env={"DATABASE_URL": empty_db_url})
     assert result.exit_code == 0, result.output
     assert "is at revision" in result.stdout
-    with sqlite3.connect(db) as conn:
-        tables = {row[0] for row in conn.execute("select name from sqlite_master where type='table'")}
+    tables = run_in_thread(lambda: _tables(empty_db_url))
     assert {"alembic_version", "members", "cases", "review_items", "decisions"} <= tables
-    again = runner.invoke(app, ["db", "upgrade"], env={"DATABASE_URL": f"sqlite:///{db}"})
+    again = runner.invoke(app, ["db", "upgrade"], env={"DATABASE_URL": empty_db_url})
     assert again.exit_code == 0, again.output
 
 

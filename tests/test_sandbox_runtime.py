@@ -30,12 +30,13 @@ async def session(settings: Settings, script: str) -> str:
     return out.getvalue()
 
 
-async def test_reviews_members_and_ids_survive_a_restart(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_reviews_and_ids_survive_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_db_url: str
 ) -> None:
+    """On SQLite and on a real PostgreSQL; the first start creates the tables."""
     monkeypatch.chdir(tmp_path)
     settings = Settings(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+        DATABASE_URL=empty_db_url,
         STEWARD_CONFIG_DIR=str(keyword_config(tmp_path)),
     )
     first = await session(settings, f"carol: {BORDERLINE}\n")
