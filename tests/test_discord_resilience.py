@@ -135,3 +135,20 @@ async def test_one_shard_per_process_identifies_with_its_shard() -> None:
         finally:
             await runner.stop()
     assert fake.identifies[0]["shard"] == [1, 4]
+
+
+async def test_stop_lets_messages_in_flight_finish_and_ignores_new_ones() -> None:
+    fake = ds.FakeDiscord([ds.acme_guild()])
+    service = RecordingService(delay=0.3)
+    async with ds.running(fake):
+        runner = await _start(service)
+        async with asyncio.timeout(5):
+            await runner.wait_ready()
+        await fake.send_message(ds.GUILD, ds.GENERAL, ds.ALICE, "in flight")
+        await service.next_event()
+        stopping = asyncio.create_task(runner.stop())
+        await asyncio.sleep(0.05)
+        await fake.send_message(ds.GUILD, ds.GENERAL, ds.BOB, "too late")
+        await stopping
+    assert [m.text for m in service.finished] == ["in flight"]
+    assert [m.text for m in service.events] == ["in flight"]

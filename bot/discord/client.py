@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -12,14 +13,18 @@ from discord.ext import commands
 
 from bot.discord import slash, translate
 from bot.discord.cards import CardButton, card_embed, card_view
+from bot.discord.drain import Drain
 from bot.discord.events import Events
 from bot.discord.gateway import DiscordGateway
 from bot.discord.intents import REFUSED_WARNING, IntentWatch, steward_intents
 from bot.discord.protocols import Service
 from bot.discord.replies import QUICK, answer, refuse
+from moderation.domain import CommandReply
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE = 10.0
+"""Seconds ``DiscordRunner.stop`` waits for messages being handled (their actions) to finish."""
 MAX_RATELIMIT_WAIT = 60.0
 """Longer 429 waits fail the action (retryable, recorded) instead of stalling a message handler."""
 
@@ -51,12 +56,13 @@ class StewardBot(commands.Bot):
         self.intent_watch = IntentWatch()
         self._synced: set[int] = set()
         self.reply_grace = reply_grace
+        self.drain = Drain()
 
     async def setup_hook(self) -> None:
         """Register the cog, the card buttons (so old cards keep working) and the slash commands."""
         await self.add_cog(Events(self, self.intent_watch))
         self.add_dynamic_items(CardButton)
-        slash.install(self.tree, self.service, quick=self.reply_grace)
+        slash.install(self.tree, self.service, quick=self.reply_grace, drain=self.drain)
         self.intent_watch.check_flags(self.intents, self.application_flags)
 
     async def sync_guild(self, guild_id: int) -> None:
@@ -93,6 +99,19 @@ class StewardBot(commands.Bot):
             self.gateway.remember_card(community, case_number, card_message.channel.id, card_message.id)
         scope = translate.scope(community, guild_id, interaction.channel or interaction.channel_id)
         work = self.service.handle_button(scope, translate.actor(interaction.user), verb, case_number)
+        async with self.drain.hold() as accepting:
+            if accepting:
+                await self._answer_button(interaction, work, card_message)
+            else:
+                work.close()
+                await refuse(interaction, slash.RESTARTING)
+
+    async def _answer_button(
+        self,
+        interaction: discord.Interaction[Any],
+        work: Coroutine[Any, Any, CommandReply],
+        card_message: discord.Message | None,
+    ) -> None:
         reply = await answer(
             interaction, work, always_ephemeral=True, with_card=False, quick=self.reply_grace
         )
@@ -164,8 +183,11 @@ class DiscordRunner:
         """Wait until the bot has received READY and its guilds (wrap in ``asyncio.timeout``)."""
         await self.bot.wait_until_ready()
 
-    async def stop(self) -> None:
-        """Close the connection and wait for the background task."""
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Let handlers in flight finish (up to ``grace`` seconds), then close the connection."""
+        left = await self.bot.drain.close(grace)
+        if left:
+            log.warning("closing Discord with %d event handler(s) still running", left)
         await self.bot.close()
         if self._task is not None:
             self._task.cancel()

@@ -50,6 +50,11 @@ class Events(commands.Cog):
         await self._moderate(payload.message, edited=True)
 
     async def _moderate(self, message: discord.Message, *, edited: bool) -> None:
+        async with self.bot.drain.hold() as accepting:
+            if accepting:
+                await self._moderate_now(message, edited=edited)
+
+    async def _moderate_now(self, message: discord.Message, *, edited: bool) -> None:
         if message.guild is None or message.author.bot or message.type not in _MODERATED_TYPES:
             return
         community = self._community(message.guild.id)
@@ -75,10 +80,15 @@ class Events(commands.Cog):
         settings = self.service.community_config(community).platforms.discord
         welcome = settings.welcome_channel_id if settings is not None else None
         channel = welcome or _default_channel(member.guild)
-        try:
-            await self.service.handle_join(translate.joined(community, member, channel, datetime.now(UTC)))
-        except Exception:
-            log.exception("handling the join of %s in %s failed", member.id, community)
+        async with self.bot.drain.hold() as accepting:
+            if not accepting:
+                return
+            try:
+                await self.service.handle_join(
+                    translate.joined(community, member, channel, datetime.now(UTC))
+                )
+            except Exception:
+                log.exception("handling the join of %s in %s failed", member.id, community)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

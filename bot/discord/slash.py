@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.discord import translate
+from bot.discord.drain import Drain
 from bot.discord.protocols import Service
 from bot.discord.replies import QUICK, answer, refuse
 from moderation.domain import ModeratorCommand
@@ -53,20 +54,30 @@ async def run_command(
     await answer(interaction, service.handle_command(command), quick=quick)
 
 
-def _callback(service: Service, name: str, quick: float) -> Callback:
+RESTARTING = "Steward is restarting; please try again in a moment."
+
+
+def _callback(service: Service, name: str, quick: float, drain: Drain) -> Callback:
     @app_commands.describe(args="Arguments as in /help, e.g. a case number: 17")
     async def callback(interaction: discord.Interaction[Any], args: str | None = None) -> None:
-        await run_command(service, interaction, name, args, quick=quick)
+        async with drain.hold() as accepting:
+            if accepting:
+                await run_command(service, interaction, name, args, quick=quick)
+            else:
+                await refuse(interaction, RESTARTING)
 
     return callback
 
 
-def build_commands(service: Service, *, quick: float = QUICK) -> list[app_commands.Command[Any, ..., None]]:
+def build_commands(
+    service: Service, *, quick: float = QUICK, drain: Drain | None = None
+) -> list[app_commands.Command[Any, ..., None]]:
     """One app command per moderator command in ``service.command_help()``."""
+    drain = drain or Drain()
     commands: list[app_commands.Command[Any, ..., None]] = []
     for name, help_text in service.command_help():
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
-            name=name, description=(help_text or name)[:100], callback=_callback(service, name, quick)
+            name=name, description=(help_text or name)[:100], callback=_callback(service, name, quick, drain)
         )
         command.default_permissions = DEFAULT_PERMISSIONS
         command.guild_only = True
@@ -74,9 +85,11 @@ def build_commands(service: Service, *, quick: float = QUICK) -> list[app_comman
     return commands
 
 
-def install(tree: app_commands.CommandTree[Any], service: Service, *, quick: float = QUICK) -> None:
+def install(
+    tree: app_commands.CommandTree[Any], service: Service, *, quick: float = QUICK, drain: Drain | None = None
+) -> None:
     """Add the moderator commands to a tree (synced later, per guild)."""
-    for command in build_commands(service, quick=quick):
+    for command in build_commands(service, quick=quick, drain=drain):
         tree.add_command(command, override=True)
 
 

@@ -43,6 +43,7 @@ class RecordingService:
     reply: CommandReply = field(default_factory=lambda: CommandReply("ok"))
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     delay: float = 0.0
+    finished: list[Any] = field(default_factory=list)
 
     def register_gateway(self, gateway: ChatGateway) -> None:
         self.gateways.append(gateway)
@@ -62,6 +63,8 @@ class RecordingService:
 
     async def handle_message(self, msg: InboundMessage) -> Decision:
         self._got(msg)
+        await asyncio.sleep(self.delay)
+        self.finished.append(msg)
         return Decision(Outcome.IGNORE)
 
     async def handle_join(self, event: MemberJoined) -> None:
