@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -285,7 +287,12 @@ register_extensions(app)
 
 def main() -> None:
     """Console script entry point (``steward``)."""
-    app(prog_name="steward")
+    try:
+        app(prog_name="steward")
+    except BrokenPipeError:  # output piped into e.g. ``head``: exit quietly, as other CLI tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -224,3 +224,23 @@ def test_config_edits_reload_live_and_bad_edits_keep_the_last_good(piped: Consol
     piped.expect(r"Steward: Howdy yan, new here\?")
     piped.send("/quit")
     piped.finish()
+
+
+def test_the_console_script_starts_the_sandbox(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("steward")
+    if not script.exists():
+        pytest.skip("the steward console script is not installed in this environment")
+    done = subprocess.run(
+        [str(script), "run"],
+        input=b"/join bob\n/quit\n",
+        capture_output=True,
+        env=sandbox_env(tmp_path),
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert "Steward sandbox" in out
+    assert "→ bob" in out
+    assert out.rstrip().endswith("· bye")

@@ -269,3 +269,30 @@ async def test_help_lists_sandbox_and_moderator_commands_for_anyone(h: Harness) 
     assert "/queue               Show the pending reviews." in out
     assert "/approve             Approve a review." in out
     assert h.service.commands == []  # listing help needs no moderator rights
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, _text: str) -> int:
+        raise BrokenPipeError
+
+
+async def test_a_closed_output_pipe_ends_the_session_quietly() -> None:
+    clock = FrozenClock()
+    world = World(community="acme")
+    renderer = Renderer(_ClosedPipe(), colour=False)
+    service = FakeService(SandboxGateway(world, renderer), clock)
+    session = SandboxSession(service, world, renderer, clock)
+    assert await session.handle_line("alice: hello") is False
+
+
+def test_colour_only_styles_and_never_unescapes() -> None:
+    out = io.StringIO()
+    renderer = Renderer(out, colour=True)
+    renderer.member_message("general", "alice", "1001", "hi \x1b[31m")
+    text = out.getvalue()
+    assert "\x1b[1malice\x1b[0m" in text
+    assert "hi \\x1b[31m" in text
+    assert text.count("\x1b[") == 6  # three styled parts, each opened and reset
+    plain = io.StringIO()
+    Renderer(plain).member_message("general", "alice", "1001", "hi")  # StringIO is no terminal
+    assert "\x1b" not in plain.getvalue()

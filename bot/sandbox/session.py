@@ -114,6 +114,8 @@ class SandboxSession:
         action = p.parse(line)
         try:
             return await self._dispatch(action)
+        except BrokenPipeError:  # the reader of our output went away (e.g. ``| head``): stop quietly
+            return False
         except Exception:  # the edge: one line must never end the session
             log.exception("sandbox: failed to handle %s", type(action).__name__)
             self._render.error("Steward hit an internal error on that line (details in the log); carry on.")
