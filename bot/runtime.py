@@ -14,7 +14,7 @@ import importlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
@@ -55,14 +55,22 @@ class PlatformFailed(Exception):
         super().__init__(f"{platform} could not start: {type(cause).__name__}: {cause}")
 
 
-PlatformFactory = Callable[["Core", Settings], PlatformRunner]
+class PlatformFactory(Protocol):
+    """An adapter module's ``create_runner``."""
+
+    def __call__(
+        self, core: Core, settings: Settings, environ: Mapping[str, str] | None = None
+    ) -> PlatformRunner:
+        """Build the adapter's runner (it may read extra ``<PLATFORM>_*`` knobs from ``environ``)."""
+        ...
+
 
 PLATFORMS: dict[str, str] = {
     "discord": "bot.discord.runtime",
     "telegram": "bot.telegram.runtime",
 }
-"""Platform name -> adapter module with ``create_runner(core, settings) -> PlatformRunner``. A module is
-imported only when its platform's token is set (a Telegram-only deployment never imports discord.py)."""
+"""Platform name -> adapter module with ``create_runner(core, settings, environ) -> PlatformRunner``.
+A module is imported only when its platform's token is set (so Telegram alone never imports discord.py)."""
 
 
 def load_platform(name: str) -> PlatformFactory:
@@ -237,7 +245,7 @@ async def _run_platforms(ctx: _Running, names: Iterable[str]) -> None:
     runners: list[tuple[str, PlatformRunner]] = []
     try:
         for name in names:
-            runner = load_platform(name)(ctx.core, ctx.settings)
+            runner = load_platform(name)(ctx.core, ctx.settings, ctx.settings.environ())
             try:
                 await runner.start()
             except Exception as exc:

@@ -6,10 +6,12 @@ as ``**********`` and are registered with the log formatter, which masks them wh
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -70,6 +72,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip().upper() or None
         return value
+
+    def environ(self, cwd: Path | None = None) -> dict[str, str]:
+        """The process environment over the ``.env`` file's values (as for the settings themselves).
+
+        Adapters read their extra knobs from it (``TELEGRAM_MODE``, ``DISCORD_SHARD``...), so those work
+        from ``.env`` too.
+        """
+        dotenv = dotenv_values((cwd or Path.cwd()) / ".env")
+        merged = {key: value for key, value in dotenv.items() if value is not None}
+        merged.update(os.environ)
+        return merged
 
     def tokens(self) -> dict[str, SecretStr]:
         """Platform name -> token, for the platforms whose token is set."""

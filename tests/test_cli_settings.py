@@ -119,3 +119,13 @@ def test_logs_mask_secrets_everywhere(fmt: str) -> None:
 def test_redact_ignores_short_values() -> None:
     assert redact("a pw b", ["pw", "longer-secret"]) == "a pw b"
     assert redact("x longer-secret y", ["longer-secret"]) == "x *** y"
+
+
+def test_environ_merges_dotenv_under_the_process_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_MODE=webhook\nDISCORD_SHARD=0/2\n")
+    monkeypatch.setenv("DISCORD_SHARD", "1/2")
+    env = Settings().environ()
+    assert env["TELEGRAM_MODE"] == "webhook"  # only in .env: adapters still see it
+    assert env["DISCORD_SHARD"] == "1/2"  # the process environment wins, as for the settings
