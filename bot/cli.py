@@ -176,7 +176,11 @@ def explain(
         Path | None, typer.Option(help="Config directory (default STEWARD_CONFIG_DIR).")
     ] = None,
 ) -> None:
-    """Dry-run a text against a community's rules: every rule's outcome and why. Nothing is stored or done."""
+    """Dry-run a text against a community's rules: every rule's outcome and why. Nothing is stored or done.
+
+    The text is judged as a message from a member of the given level in the given channel, with its
+    overrides applied. Rule pauses set with /pause in the live database are not considered.
+    """
     import tempfile
 
     from bot.runtime import build_core, classifier_name
