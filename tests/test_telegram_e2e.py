@@ -37,6 +37,7 @@ COMMUNITY = textwrap.dedent(
     greetings:
       enabled: true
       text: {{en: "Welcome to {{community}}, {{user}}!"}}
+      delete_previous: true
     faq:
       mode: answer
       threshold: 0.5
@@ -296,3 +297,43 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
                 assert accepted.status == 200
         (deleted,) = await world.api.wait_for("deleteMessage")
         assert deleted["message_id"] == 960
+
+
+async def test_ban_and_details_buttons(world: World) -> None:
+    card_message, number = await _borderline_card(world, 420)
+    world.api.inject(tg.callback_update(MOD, card_message, f"rv:details:{number}", query_id="d1"))
+    world.api.inject(tg.callback_update(MOD, card_message, f"rv:ban:{number}", query_id="b1"))
+    (ban,) = await world.api.wait_for("banChatMember")
+    assert (ban["chat_id"], ban["user_id"]) == (CHAT, 502)
+    answers = {a["callback_query_id"]: a for a in await world.api.wait_for("answerCallbackQuery", count=2)}
+    assert not answers["b1"].get("show_alert")
+    details_shown = answers["d1"]["text"] + " ".join(p["text"] for p in world.sent_to(MOD_CHAT)[1:])
+    assert f"#{number}" in details_shown
+    review = await world.store.get_review("acme", number)
+    assert review is not None
+    assert review.status is ReviewStatus.APPROVED
+
+
+async def test_reject_button_runs_nothing(world: World) -> None:
+    card_message, number = await _borderline_card(world, 430)
+    world.api.inject(tg.callback_update(MOD, card_message, f"rv:reject:{number}", query_id="r1"))
+    edits = await world.api.wait_for("editMessageText")
+    assert "REJECTED" in edits[-1]["text"]
+    await world.api.wait_for("answerCallbackQuery")
+    assert world.api.calls_to("deleteMessage") == []
+    assert world.api.calls_to("banChatMember") == []
+    review = await world.store.get_review("acme", number)
+    assert review is not None
+    assert review.status is ReviewStatus.REJECTED
+
+
+async def test_previous_greeting_is_deleted_to_keep_the_chat_clean(world: World) -> None:
+    world.api.inject(tg.new_members_update(CHAT, ALICE))
+    (first,) = await world.api.wait_for("sendMessage")
+    world.api.inject(tg.chat_member_update(CHAT, BOB, old="left", new="member"))
+    greetings = await world.api.wait_for("sendMessage", count=2)
+    assert "Bob" in greetings[1]["text"]
+    first_id = next(mid for (chat, mid), m in world.api.sent.items() if chat == CHAT and "Alice" in m["text"])
+    (deleted,) = await world.api.wait_for("deleteMessage")
+    assert (deleted["chat_id"], deleted["message_id"]) == (CHAT, first_id)
+    assert "Alice" in first["text"]

@@ -9,6 +9,7 @@ import pytest
 
 from bot.runtime import build_core
 from bot.settings import Settings
+from bot.telegram.options import TelegramOptions
 from bot.telegram.runtime import create_runner
 from tests.fakes import telegram_api as tg
 from tests.fakes.telegram_api import FakeBotApi
@@ -69,3 +70,31 @@ def test_create_runner_needs_a_token(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="TELEGRAM_TOKEN"):
         create_runner(_Core(), settings)  # type: ignore[arg-type]
+
+
+def test_options_from_environment() -> None:
+    assert TelegramOptions.from_env({}) is None
+    plain = TelegramOptions.from_env(
+        {"TELEGRAM_TOKEN": " 1:a ", "TELEGRAM_API_BASE_URL": "http://api.local/"}
+    )
+    assert plain is not None
+    assert (plain.token, plain.api_base_url, plain.mode) == ("1:a", "http://api.local", "polling")
+    hook = TelegramOptions.from_env(
+        {
+            "TELEGRAM_TOKEN": "1:a",
+            "TELEGRAM_MODE": "webhook",
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example/tg",
+            "TELEGRAM_WEBHOOK_PORT": "9000",
+            "TELEGRAM_WEBHOOK_PATH": "/tg/",
+        }
+    )
+    assert hook is not None
+    assert (hook.mode, hook.webhook_port, hook.webhook_path) == ("webhook", 9000, "tg")
+    secret = hook.with_secret().webhook_secret
+    assert secret is not None
+    assert len(secret) >= 32
+    assert hook.with_secret().webhook_secret != secret  # random unless configured
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_URL"):
+        TelegramOptions.from_env({"TELEGRAM_TOKEN": "1:a", "TELEGRAM_MODE": "webhook"})
+    with pytest.raises(ValueError, match="TELEGRAM_MODE"):
+        TelegramOptions.from_env({"TELEGRAM_TOKEN": "1:a", "TELEGRAM_MODE": "push"})

@@ -76,21 +76,26 @@ class Handlers:
         self._mod_chats = mod_chats
         self._recent: dict[tuple[str, int, int], float] = {}
         self._removed_from: set[int] = set()
+        self._unknown_logged: set[int] = set()
 
     # ------------------------------------------------------------------ members' messages
 
-    def _community(self, chat_id: int) -> str | None:
+    def _community(self, chat_id: int, title: str | None = None) -> str | None:
         """The community a member chat belongs to; moderators' chats are not moderated."""
         if str(chat_id) in self._mod_chats.mapping():
             return None
-        return self._service.community_for(translate.PLATFORM, str(chat_id))
+        community = self._service.community_for(translate.PLATFORM, str(chat_id))
+        if community is None and chat_id not in self._unknown_logged:
+            self._unknown_logged.add(chat_id)  # tells an admin setting up the id to put in the YAML
+            log.info("telegram: chat %s (%s) is not in any community's chat_ids; ignoring it", chat_id, title)
+        return community
 
     async def on_message(self, update: Update, context: Context) -> None:
         """Moderate a group message (new or edited); service messages announce joins and leaves."""
         message = update.message or update.edited_message
         if message is None or message.chat.type not in _GROUPS:
             return
-        community = self._community(message.chat.id)
+        community = self._community(message.chat.id, message.chat.title)
         if community is None:
             return
         if message.new_chat_members:
@@ -117,7 +122,7 @@ class Handlers:
         statuses = {change.old_chat_member.status, change.new_chat_member.status}
         if statuses & {ChatMember.ADMINISTRATOR, ChatMember.OWNER}:
             self._admins.invalidate(change.chat.id)
-        community = self._community(change.chat.id)
+        community = self._community(change.chat.id, change.chat.title)
         if community is None:
             return
         kind = translate.membership_change(change)

@@ -56,6 +56,8 @@ class TelegramOptions:
         mode = env.get("TELEGRAM_MODE", "polling").strip().lower()
         if mode not in ("polling", "webhook"):
             raise ValueError(f"TELEGRAM_MODE must be 'polling' or 'webhook', not {mode!r}")
+        if mode == "webhook" and not env.get("TELEGRAM_WEBHOOK_URL"):
+            raise ValueError("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL (the public https:// address)")
         return cls(
             token=token,
             api_base_url=env.get("TELEGRAM_API_BASE_URL", DEFAULT_API).rstrip("/"),
