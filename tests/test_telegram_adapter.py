@@ -261,3 +261,14 @@ async def test_handler_error_does_not_stop_the_bot(api: FakeBotApi) -> None:
         assert calls == ["boom", "fine"]
     finally:
         await runner.stop()
+
+
+async def test_group_upgrade_tells_moderators_the_new_id(
+    api: FakeBotApi, service: RecordingService, runner: TelegramRunner
+) -> None:
+    upgraded = tg.message(CHAT, OWNER, None, extra={"migrate_to_chat_id": -100777})
+    api.inject(tg.message_update(upgraded))
+    (notice,) = await api.wait_for("sendMessage")
+    assert notice["chat_id"] == MOD_CHAT
+    assert "-100777" in notice["text"]
+    assert service.messages == []

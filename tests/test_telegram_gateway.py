@@ -100,6 +100,9 @@ async def test_timeout_ban_unban_kick(api: FakeBotApi, runner: TelegramRunner) -
     await gw.kick_member(MEMBER, "rules")
     kick_ban = api.calls_to("banChatMember")[-1]
     assert 0 < kick_ban["until_date"] - time.time() <= 61
+    await gw.timeout_member(MEMBER, datetime.now(UTC) + timedelta(seconds=5), "short")
+    short = api.calls_to("restrictChatMember")[-1]["until_date"] - time.time()
+    assert 30 < short <= 36  # under 30 s Telegram would mute forever
     assert len(api.calls_to("unbanChatMember")) == 2
 
 

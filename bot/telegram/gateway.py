@@ -18,6 +18,8 @@ from moderation.domain import MemberRef, ReviewCard, Scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+MIN_RESTRICTION = timedelta(seconds=35)
+"""Shortest restriction Telegram honours as a time limit (under 30 s it means forever)."""
 
 
 def split_channel(channel_id: str) -> tuple[int, int | None]:
@@ -105,7 +107,12 @@ class TelegramGateway:
         return str(sent.message_id)
 
     async def timeout_member(self, member: MemberRef, until: datetime, reason: str) -> None:
-        """Restrict a member from sending anything until ``until``."""
+        """Restrict a member from sending anything until ``until``.
+
+        Telegram treats an end less than 30 seconds away as "forever", so short timeouts are stretched
+        to just over 30 seconds.
+        """
+        until = max(until, self._now() + MIN_RESTRICTION)
         await self._call(
             "timeout",
             member.space_id,

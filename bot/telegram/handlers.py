@@ -98,6 +98,9 @@ class Handlers:
         community = self._community(message.chat.id, message.chat.title)
         if community is None:
             return
+        if message.migrate_to_chat_id is not None:
+            await self._migrated(community, message.chat.id, message.migrate_to_chat_id)
+            return
         if message.new_chat_members:
             for member in message.new_chat_members:
                 await self._joined(community, message.chat.id, member, message.date)
@@ -155,6 +158,15 @@ class Handlers:
         await self._gateway.notify_moderators(
             community, text + " I no longer moderate it; add me back as admin."
         )
+
+    async def _migrated(self, community: str, old_id: int, new_id: int) -> None:
+        """A group became a supergroup with a new id: the YAML must list the new id."""
+        text = (
+            f"Telegram group {old_id} was upgraded to a supergroup with the new id {new_id}. "
+            f"Replace {old_id} by {new_id} in the chat_ids of community {community}, then /reload."
+        )
+        log.warning("telegram: %s", text)
+        await self._gateway.notify_moderators(community, text)
 
     def _first_time(self, kind: str, chat_id: int, user_id: int) -> bool:
         """Telegram reports a join both as a service message and as chat_member: act once."""
