@@ -272,3 +272,13 @@ async def test_group_upgrade_tells_moderators_the_new_id(
     assert notice["chat_id"] == MOD_CHAT
     assert "-100777" in notice["text"]
     assert service.messages == []
+
+
+async def test_removed_from_the_mod_chat_is_only_logged(
+    api: FakeBotApi, service: RecordingService, runner: TelegramRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot_user = {"id": tg.BOT_ID, "is_bot": True, "first_name": "Steward", "username": tg.BOT_USERNAME}
+    api.inject(tg.chat_member_update(MOD_CHAT, bot_user, old="member", new="left", mine=True, by=OWNER))
+    await api.wait_polled()
+    await eventually(lambda: "removed from chat" in caplog.text, what="a log line")
+    assert api.calls_to("sendMessage") == []

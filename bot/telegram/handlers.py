@@ -153,6 +153,8 @@ class Handlers:
         if chat_id in self._removed_from:
             return
         self._removed_from.add(chat_id)
+        if str(chat_id) in self._mod_chats.mapping():
+            return  # removed from the moderators' chat itself: the log is the only place left to tell
         by = change.from_user.full_name if change.from_user else "someone"
         text = f"I was removed from Telegram chat {change.chat.title or chat_id} ({chat_id}) by {by}."
         await self._gateway.notify_moderators(

@@ -58,6 +58,7 @@ class RecordingService:
     commands: list[ModeratorCommand] = field(default_factory=list)
     buttons: list[tuple[Scope, Actor, str, int]] = field(default_factory=list)
     gateways: list[ChatGateway] = field(default_factory=list)
+    maps_mod_chat: bool = True  # the real service maps the moderators' chat to its community too
     button_reply: Callable[[Actor, str, int], CommandReply] = lambda _a, verb, n: CommandReply(f"{verb} #{n}")
 
     @classmethod
@@ -74,7 +75,9 @@ class RecordingService:
     def community_for(self, platform: str, space_id: str) -> str | None:
         for name, cfg in self.configs.items():
             telegram = cfg.platforms.telegram
-            if platform == "telegram" and telegram is not None and space_id in telegram.chat_ids:
+            if platform != "telegram" or telegram is None:
+                continue
+            if space_id in telegram.chat_ids or (self.maps_mod_chat and space_id == telegram.mod_chat_id):
                 return name
         return None
 
