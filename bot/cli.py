@@ -84,6 +84,8 @@ def run(
         asyncio.run(runtime.run(settings, community=community))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        raise  # main() exits quietly
     except ConfigErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
@@ -198,7 +200,7 @@ def explain(
                 decision = await core.service.explain(
                     name, text, platform=platform, channel=channel, level=level, lang=lang
                 )
-                return decision, name, classifier_name(core.classifier)
+                return decision, name, classifier_name(core)
             finally:
                 await core.close()
 
@@ -293,10 +295,17 @@ def main() -> None:
     """Console script entry point (``steward``)."""
     try:
         app(prog_name="steward")
-    except BrokenPipeError:  # output piped into e.g. ``head``: exit quietly, as other CLI tools do
+    finally:
+        _silence_closed_stdout()
+
+
+def _silence_closed_stdout() -> None:
+    """When our output was piped into e.g. ``head``, exit quietly as other CLI tools do."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

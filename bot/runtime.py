@@ -110,9 +110,10 @@ def languages_of(configset: ConfigSet) -> list[str]:
     return list(found)
 
 
-def classifier_name(classifier: Classifier) -> str:
-    """A short human name for the classifier in use."""
-    return getattr(classifier, "name", None) or type(classifier).__name__
+def classifier_name(core: Core) -> str:
+    """A short human name for the classifier in use, e.g. ``KeywordClassifier (backend auto)``."""
+    kind = getattr(core.classifier, "name", None) or type(core.classifier).__name__
+    return f"{kind} (backend {core.config.current.model.backend})"
 
 
 async def build_core(
@@ -234,11 +235,18 @@ async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO], community: st
     console.banner(
         config_dir=str(ctx.core.config.current.source_dir),
         database=ctx.settings.database_display(),
-        classifier=classifier_name(ctx.core.classifier),
+        classifier=classifier_name(ctx.core),
     )
     await ctx.scheduler.start()
     await console.run(stdin)
     ctx.stop.set()
+
+
+async def _run_sandbox_quietly(ctx: _Running, io: tuple[BinaryIO, TextIO], community: str | None) -> None:
+    try:
+        await _run_sandbox(ctx, io, community)
+    except BrokenPipeError:  # whoever read our output is gone (``steward run | head``): just stop
+        ctx.stop.set()
 
 
 async def _run_platforms(ctx: _Running, names: Iterable[str]) -> None:
@@ -295,6 +303,11 @@ async def run(
     unknown = sorted(set(tokens) - set(PLATFORMS))
     if unknown:
         raise ValueError(f"no adapter registered for {', '.join(unknown)}")
+    if not tokens:
+        with contextlib.suppress(BrokenPipeError):
+            io = _stdio(stdin, stdout)
+            io[1].write("Starting the Steward sandbox (no DISCORD_TOKEN or TELEGRAM_TOKEN set)…\n")
+            io[1].flush()
     core = await build_core(settings)
     stop = asyncio.Event()
     remove_signals = _install_signals(stop)
@@ -304,7 +317,7 @@ async def run(
     if tokens:
         main: Coroutine[Any, Any, None] = _run_platforms(ctx, sorted(tokens))
     else:
-        main = _run_sandbox(ctx, _stdio(stdin, stdout), community)
+        main = _run_sandbox_quietly(ctx, _stdio(stdin, stdout), community)
     worker = asyncio.create_task(main, name="platforms" if tokens else "sandbox")
     stopper = asyncio.create_task(stop.wait(), name="stop")
     try:
