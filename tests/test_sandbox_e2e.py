@@ -55,6 +55,7 @@ class Console:
         self.read_fd = read_fd
         self.write_fd = write_fd
         self.seen = ""
+        self.coloured = False
         self._pos = 0
 
     def send(self, line: str | bytes) -> None:
@@ -71,7 +72,9 @@ class Console:
             chunk = b""
         if not chunk:
             return False
-        self.seen += ANSI.sub("", chunk.decode("utf-8", errors="replace")).replace("\r\n", "\n")
+        text = chunk.decode("utf-8", errors="replace")
+        self.coloured = self.coloured or bool(ANSI.search(text))
+        self.seen += ANSI.sub("", text).replace("\r\n", "\n")
         return True
 
     def expect(self, pattern: str, within: float = TIMEOUT) -> re.Match[str]:
@@ -194,6 +197,7 @@ def test_sandbox_through_a_pipe(piped: Console) -> None:
     out = piped.finish()
     assert "\u202e" not in out
     assert "Traceback" not in out
+    assert not piped.coloured  # a pipe gets plain text
 
 
 def test_sandbox_through_a_terminal(terminal: Console) -> None:
@@ -201,6 +205,7 @@ def test_sandbox_through_a_terminal(terminal: Console) -> None:
     terminal.send(b"\x04")  # Ctrl-D at the start of a line: end of input
     out = terminal.finish()
     assert "Traceback" not in out
+    assert terminal.coloured  # a terminal gets colour
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
