@@ -130,7 +130,7 @@ class Renderer:
             hint = " · ".join(f"/press {v} {card.case_number}" for v in BUTTON_VERBS)
             self.line(f"{bottom} {hint}", "dim")
         else:
-            self.line(bottom)
+            self.line(f"{bottom} {status}: no buttons any more", "dim")
 
     def banner(self, info: BannerInfo, help_lines: Sequence[str]) -> None:
         """The start banner: which community, config and database, and how to type."""
