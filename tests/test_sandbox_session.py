@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -296,3 +297,15 @@ def test_colour_only_styles_and_never_unescapes() -> None:
     plain = io.StringIO()
     Renderer(plain).member_message("general", "alice", "1001", "hi")  # StringIO is no terminal
     assert "\x1b" not in plain.getvalue()
+
+
+async def test_resolved_cards_lose_their_buttons(h: Harness) -> None:
+    await h.feed(b"carol: maybe rude\n")
+    pending = h.service.cards[1]
+    start = h.out.tell()
+    approved = dataclasses.replace(pending, status=ReviewStatus.APPROVED)
+    await h.service.gateway.send_review_card("acme", approved)
+    shown = h.out.getvalue()[start:]
+    assert "case #1 · approved" in shown
+    assert "[Approve]" not in shown
+    assert "approved: no buttons any more" in shown
