@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 
 from bot.telegram.app import TelegramRunner
 from bot.telegram.errors import to_action_failed
@@ -16,7 +16,7 @@ from moderation.domain import ActionKind, Actor, MemberRef, ReviewCard, ReviewSt
 from moderation.errors import ActionFailed
 from tests.fakes import telegram_api as tg
 from tests.fakes.telegram_api import FakeBotApi
-from tests.fakes.telegram_harness import CHAT, MOD_CHAT, RecordingService, start_runner
+from tests.fakes.telegram_harness import CHAT, MOD_CHAT, RecordingService, fake_options, start_runner
 
 SCOPE = Scope("telegram", "acme", str(CHAT), str(CHAT))
 MEMBER = MemberRef("telegram", str(CHAT), "501")
@@ -221,3 +221,20 @@ async def test_commands_registered_per_mod_chat_survive_failure(api: FakeBotApi)
         assert len(api.calls_to("setMyCommands")) == 1
     finally:
         await running.stop()
+
+
+async def test_bad_token_fails_start_cleanly(api: FakeBotApi) -> None:
+    api.fail("getMe", status=401, description="Unauthorized")
+    with pytest.raises(InvalidToken):
+        await start_runner(api, RecordingService.for_chats())
+    assert api.calls_to("getUpdates") == []
+
+
+async def test_unreachable_at_start_raises_and_cleans_up(api: FakeBotApi) -> None:
+    api.fail("deleteWebhook", status=502, times=10)
+    options = fake_options(api, bootstrap_retries=1)
+    runner = TelegramRunner(RecordingService.for_chats(), options, communities=lambda: ["acme"])
+    with pytest.raises(NetworkError):
+        await runner.start()
+    assert not runner.application.running
+    assert len(api.calls_to("deleteWebhook")) == 2  # first try + 1 bootstrap retry

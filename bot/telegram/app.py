@@ -73,6 +73,7 @@ class TelegramRunner:
             service, self.gateway, AdminCache(self._app.bot, ttl=options.admin_cache_ttl), self._mod_chats
         )
         self._started = False
+        self._handlers_added = False
 
     @property
     def application(self) -> Application:  # type: ignore[type-arg]
@@ -108,12 +109,30 @@ class TelegramRunner:
                 log.warning("telegram: could not register commands in chat %s: %s", chat_id, exc)
 
     async def start(self) -> None:
-        """Initialise (getMe), register the gateway and commands, then poll or serve the webhook."""
-        self._add_handlers()
-        await self._app.initialize()
-        self._service.register_gateway(self.gateway)
-        await self._set_commands()
-        await self._app.start()
+        """Initialise (getMe), register the gateway and commands, then poll or serve the webhook.
+
+        Raises:
+            telegram.error.TelegramError: Telegram refused the token or stayed unreachable; whatever had
+                started is stopped again first.
+        """
+        if self._started:
+            return
+        if not self._handlers_added:
+            self._add_handlers()
+            self._handlers_added = True
+        try:
+            await self._app.initialize()
+            self._service.register_gateway(self.gateway)
+            await self._set_commands()
+            await self._app.start()
+            await self._start_updates()
+        except BaseException:
+            await self.stop()
+            raise
+        self._started = True
+        log.info("telegram: running as @%s (%s)", self._app.bot.username, self._options.mode)
+
+    async def _start_updates(self) -> None:
         updater = self._app.updater
         assert updater is not None
         opts = self._options
@@ -125,17 +144,15 @@ class TelegramRunner:
                 webhook_url=opts.webhook_url,
                 secret_token=opts.webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=3,
+                bootstrap_retries=opts.bootstrap_retries,
             )
         else:
             await updater.start_polling(
                 poll_interval=opts.poll_interval,
                 timeout=timedelta(seconds=opts.poll_timeout),
                 allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=3,
+                bootstrap_retries=opts.bootstrap_retries,
             )
-        self._started = True
-        log.info("telegram: running as @%s (%s)", self._app.bot.username, opts.mode)
 
     async def stop(self) -> None:
         """Stop receiving updates, finish the ones in progress and close the HTTP clients."""
@@ -145,4 +162,5 @@ class TelegramRunner:
         if self._app.running:
             await self._app.stop()
         await self._app.shutdown()
+        await self._app.bot.request.shutdown()  # also after a failed initialize (shutdown skips it then)
         self._started = False

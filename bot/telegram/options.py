@@ -30,6 +30,7 @@ class TelegramOptions:
         admin_cache_ttl: Seconds before a chat's administrator list is fetched again.
         rate_limit_retries: How often a request answered 429 is retried after ``retry_after``.
         concurrent_updates: How many updates are processed at the same time.
+        bootstrap_retries: How often start-up calls (deleteWebhook/setWebhook) are retried before giving up.
     """
 
     token: str
@@ -45,6 +46,7 @@ class TelegramOptions:
     admin_cache_ttl: float = 300.0
     rate_limit_retries: int = 3
     concurrent_updates: int = 16
+    bootstrap_retries: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramOptions | None:
