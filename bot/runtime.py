@@ -55,6 +55,10 @@ class PlatformFailed(Exception):
         super().__init__(f"{platform} could not start: {type(cause).__name__}: {cause}")
 
 
+class PlatformGone(Exception):
+    """Every platform connection ended for good while running."""
+
+
 class PlatformFactory(Protocol):
     """An adapter module's ``create_runner``."""
 
@@ -261,13 +265,39 @@ async def _run_platforms(ctx: _Running, names: Iterable[str]) -> None:
             runners.append((name, runner))
             log.info("%s: started", name)
         await ctx.scheduler.start()
-        await ctx.stop.wait()
+        await _watch_connections(ctx.stop, runners)
     finally:
         for name, runner in reversed(runners):
             try:
                 await asyncio.wait_for(runner.stop(), STOP_GRACE_SECONDS)
             except Exception:  # the edge: one adapter failing to stop must not block the others
                 log.exception("%s: did not stop cleanly", name)
+
+
+async def _watch_connections(stop: asyncio.Event, runners: list[tuple[str, PlatformRunner]]) -> None:
+    """Wait for ``stop``; a connection that ends for good is logged, and when none is left, it raises.
+
+    Adapters may expose ``connection``, the task holding their connection (done when it gave up).
+    One platform going away leaves the others running; with nothing left, Steward exits non-zero so
+    that a supervisor (systemd, Docker) restarts it.
+    """
+    tasks: dict[asyncio.Future[Any], str] = {}
+    for name, runner in runners:
+        connection = getattr(runner, "connection", None)
+        if isinstance(connection, asyncio.Future):
+            tasks[connection] = name
+    unwatched = len(runners) - len(tasks)
+    stopper = asyncio.ensure_future(stop.wait())
+    pending: set[asyncio.Future[Any]] = {stopper, *tasks}
+    try:
+        while not stop.is_set():
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stopper}:
+                log.error("%s: the connection ended for good; the other platforms keep running", tasks[task])
+            if not stop.is_set() and unwatched == 0 and pending == {stopper}:
+                raise PlatformGone("every platform connection ended")
+    finally:
+        stopper.cancel()
 
 
 def _stdio(stdin: BinaryIO | None, stdout: TextIO | None) -> tuple[BinaryIO, TextIO]:
