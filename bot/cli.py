@@ -59,19 +59,15 @@ def _config_dir(settings: Settings, directory: Path | None) -> Path:
 
 
 @app.command(
-    epilog="Examples:\n\n    steward run\n\n    steward run --community acme\n\n"
+    epilog="Examples:\n\n    steward run\n\n    LOG_LEVEL=INFO steward run\n\n"
     "    TELEGRAM_TOKEN=123:abc DATABASE_URL=postgresql://steward@db/steward steward run"
 )
-def run(
-    community: Annotated[
-        str | None, typer.Option(help="Sandbox only: the community to simulate (default: the sandbox one).")
-    ] = None,
-) -> None:
+def run() -> None:
     """Start Steward: the platforms whose token is set, or the sandbox console when none is.
 
     Tokens and the database come from the environment (DISCORD_TOKEN, TELEGRAM_TOKEN, DATABASE_URL,
-    STEWARD_CONFIG_DIR, LOG_LEVEL, LOG_FORMAT) or a `.env` file. Stop with Ctrl-C (or /quit in the
-    sandbox).
+    STEWARD_CONFIG_DIR, LOG_LEVEL, LOG_FORMAT) or a `.env` file. The sandbox simulates the community
+    whose file sets `platforms: {sandbox: ...}`. Stop with Ctrl-C (or /quit in the sandbox).
     """
     import logging
 
@@ -81,7 +77,7 @@ def run(
 
     settings = _settings()
     try:
-        asyncio.run(runtime.run(settings, community=community))
+        asyncio.run(runtime.run(settings))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except BrokenPipeError:

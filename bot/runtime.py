@@ -146,21 +146,17 @@ async def build_core(
     return Core(holder, store, classifier, service)
 
 
-def sandbox_community(configset: ConfigSet, wanted: str | None = None) -> str:
+def sandbox_community(configset: ConfigSet) -> str:
     """The community the sandbox simulates: the one whose config enables ``platforms.sandbox``.
 
     Raises:
-        ValueError: No community enables the sandbox, or ``wanted`` is not that community.
+        ValueError: No community enables the sandbox.
     """
     found = configset.community_for(PLATFORM, SPACE_ID)
     if found is None:
         raise ValueError(
             "no community enables the sandbox: add 'platforms: {sandbox: {channels: [general]}}' "
             f"to one of {', '.join(sorted(configset.communities)) or 'your communities'}"
-        )
-    if wanted is not None and wanted != found:
-        raise ValueError(
-            f"the sandbox runs community {found!r} (the one with platforms.sandbox), not {wanted!r}"
         )
     return found
 
@@ -219,11 +215,11 @@ class _Running:
     listeners: list[Callable[[ReloadResult], None]]
 
 
-async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO], community: str | None) -> None:
+async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO]) -> None:
     from bot.sandbox.app import SandboxConsole  # the console is only needed without tokens
 
     stdin, stdout = io
-    name = sandbox_community(ctx.core.config.current, community)
+    name = sandbox_community(ctx.core.config.current)
     sandbox = ctx.core.config.current.communities[name].base.platforms.sandbox
     pending = await ctx.core.store.pending_reviews(name, limit=100_000)
     held = [int(r.message_id) for r in pending if r.platform == PLATFORM and r.message_id.isdigit()]
@@ -246,9 +242,9 @@ async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO], community: st
     ctx.stop.set()
 
 
-async def _run_sandbox_quietly(ctx: _Running, io: tuple[BinaryIO, TextIO], community: str | None) -> None:
+async def _run_sandbox_quietly(ctx: _Running, io: tuple[BinaryIO, TextIO]) -> None:
     try:
-        await _run_sandbox(ctx, io, community)
+        await _run_sandbox(ctx, io)
     except BrokenPipeError:  # whoever read our output is gone (``steward run | head``): just stop
         ctx.stop.set()
 
@@ -313,7 +309,6 @@ async def run(
     *,
     stdin: BinaryIO | None = None,
     stdout: TextIO | None = None,
-    community: str | None = None,
 ) -> None:
     """Run Steward until SIGINT/SIGTERM (or, in the sandbox, ``/quit`` or end of input).
 
@@ -321,7 +316,6 @@ async def run(
         settings: The environment.
         stdin: Sandbox input (bytes); default the process's stdin.
         stdout: Sandbox output; default the process's stdout.
-        community: Sandbox only: which community to simulate.
 
     Raises:
         ConfigErrors: The configuration does not load at start.
@@ -347,7 +341,7 @@ async def run(
     if tokens:
         main: Coroutine[Any, Any, None] = _run_platforms(ctx, sorted(tokens))
     else:
-        main = _run_sandbox_quietly(ctx, _stdio(stdin, stdout), community)
+        main = _run_sandbox_quietly(ctx, _stdio(stdin, stdout))
     worker = asyncio.create_task(main, name="platforms" if tokens else "sandbox")
     stopper = asyncio.create_task(stop.wait(), name="stop")
     try:

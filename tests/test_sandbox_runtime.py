@@ -58,3 +58,13 @@ async def test_reviews_and_ids_survive_a_restart(
     third = await session(settings, f"/as mod\n/approve {case[1]}\n")
     assert f"Approved case #{case[1]}" in third
     assert "[deleted]" not in third  # the old message is not in this session: nothing else is deleted
+
+
+async def test_without_a_sandbox_community_the_error_says_what_to_add(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    (config / "communities").mkdir(parents=True)
+    (config / "defaults.yaml").write_text("model: {backend: keyword}\n")
+    (config / "communities" / "x.yaml").write_text("community: x\n")
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", STEWARD_CONFIG_DIR=str(config))
+    with pytest.raises(ValueError, match=r"no community enables the sandbox: add 'platforms: \{sandbox:"):
+        await session(settings, "/quit\n")
