@@ -309,3 +309,14 @@ async def test_resolved_cards_lose_their_buttons(h: Harness) -> None:
     assert "case #1 · approved" in shown
     assert "[Approve]" not in shown
     assert "approved: no buttons any more" in shown
+
+
+def test_ascii_terminals_get_ascii_glyphs() -> None:
+    class AsciiOut(io.StringIO):
+        encoding = "ascii"
+
+    out = AsciiOut()
+    renderer = Renderer(out, colour=False)
+    renderer.event("→ bob joined")
+    renderer.bot_message("general", "1002", "hi", ("bob", "hello"))
+    assert out.getvalue() == '-> bob joined\n  | replying to bob: "hello"\n#general Steward: hi  [1002]\n'

@@ -12,6 +12,11 @@ from bot.sandbox.parser import BUTTON_VERBS
 from bot.sandbox.text import show
 from moderation.domain import ReviewCard
 
+_ASCII = str.maketrans(
+    {"→": "->", "←": "<-", "·": "-", "“": '"', "”": '"', "↳": "->", "…": "...", "—": "--", "┆": "|"}
+)
+"""Replacements for the console's own glyphs when the terminal cannot show Unicode."""
+
 _STYLES = {
     "dim": "2",
     "bold": "1",
@@ -60,6 +65,8 @@ class Renderer:
 
     def line(self, text: str = "", *styles: str) -> None:
         """Write one line (already safe) and flush so pipes and terminals see it at once."""
+        if not self._unicode:
+            text = text.translate(_ASCII)
         self._out.write(self._style(text, *styles) + "\n")
         self._out.flush()
 
