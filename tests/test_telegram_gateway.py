@@ -238,3 +238,13 @@ async def test_unreachable_at_start_raises_and_cleans_up(api: FakeBotApi) -> Non
         await runner.start()
     assert not runner.application.running
     assert len(api.calls_to("deleteWebhook")) == 2  # first try + 1 bootstrap retry
+
+
+async def test_deletions_are_not_paced_like_group_messages(api: FakeBotApi, runner: TelegramRunner) -> None:
+    started = time.monotonic()
+    await asyncio.gather(*(runner.gateway.delete_message(SCOPE, str(n)) for n in range(30)))
+    assert time.monotonic() - started < 2.5  # 20 per minute per group would take over a minute
+    assert len(api.calls_to("deleteMessage")) == 30
+    api.flood("deleteMessage", retry_after=1)
+    await runner.gateway.delete_message(SCOPE, "31")  # a 429 is still waited out and retried
+    assert [p["message_id"] for p in api.calls_to("deleteMessage")][-2:] == [31, 31]

@@ -9,7 +9,6 @@ from datetime import timedelta
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -23,6 +22,7 @@ from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import Handlers, ModChatFilter, ModChats
 from bot.telegram.options import TelegramOptions
 from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.ratelimit import PostingRateLimiter
 from bot.telegram.roles import AdminCache
 from bot.telegram.service_port import ModerationPort
 
@@ -45,7 +45,7 @@ def build_application(options: TelegramOptions) -> Application:  # type: ignore[
         .token(options.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
+        .rate_limiter(PostingRateLimiter(max_retries=options.rate_limit_retries))
         .concurrent_updates(PerChatUpdateProcessor(options.concurrent_updates))
         .job_queue(None)
         .build()
