@@ -31,6 +31,8 @@ from bot.sandbox.text import clip, escape, show
         ("/pause spam 1h", p.ServiceCommand("pause", ("spam", "1h"))),
         ("bob: /queue", p.ServiceCommand("queue", (), as_name="bob")),
         ("//not a command", p.Say(None, "//not a command")),
+        ("/reply 1003 sounds  good", p.Reply("1003", "sounds  good")),
+        ("/edit 1003 fixed", p.Edit("1003", "fixed")),
     ],
 )
 def test_parse(line: str, expected: p.Action) -> None:
@@ -56,6 +58,11 @@ def test_parse(line: str, expected: p.Action) -> None:
         "/press approve",
         "/press approve three",
         "/trace maybe",
+        "/reply",
+        "/reply 1003",
+        "/reply abc text",
+        "/edit 1003",
+        "alice: /edit 1003 x",
         "alice: /join bob",
         "alice:",
         "/\u202eevil",

@@ -320,3 +320,25 @@ def test_ascii_terminals_get_ascii_glyphs() -> None:
     renderer.event("→ bob joined")
     renderer.bot_message("general", "1002", "hi", ("bob", "hello"))
     assert out.getvalue() == '-> bob joined\n  | replying to bob: "hello"\n#general Steward: hi  [1002]\n'
+
+
+async def test_replies_and_edits_reach_the_service_with_their_meta(h: Harness) -> None:
+    await h.feed(b"bob: hello all\n")
+    first = h.service.messages[0]
+    bobs = first.message_id.encode()
+    out = await h.feed(b"/as alice\n/reply " + bobs + b" hi bob\n/edit " + bobs + b" mine now?\n")
+    reply = h.service.messages[1]
+    assert reply.meta.reply_to == first.message_id
+    assert reply.meta.reply_to_author == first.author.user_id
+    assert "┆ replying to bob: “hello all”" in out
+    assert f"message {first.message_id} is bob's; only its author can edit it" in out
+    out = await h.feed(b"/as bob\n/edit " + bobs + b" you idiot\n/reply " + bobs + b" gone?\n/edit 999 x\n")
+    edited = h.service.messages[-1]
+    assert edited.message_id == first.message_id
+    assert edited.meta.edited is True
+    assert edited.text == "you idiot"
+    assert f"#general bob (edited): you idiot  [{first.message_id}]" in out
+    assert f"[deleted] message {first.message_id} by bob" in out  # the fake service acts on the edit
+    assert f"there is no message {first.message_id}" in out  # deleted messages cannot be answered
+    assert "there is no message 999" in out
+    assert "usage: /reply ID TEXT" in (await h.feed(b"/reply 1001\n"))

@@ -20,6 +20,22 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """Post ``text`` as the current member, replying to message ``message_id``."""
+
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The current member edits their message ``message_id`` to ``text``."""
+
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Join:
     """A member joins the community."""
 
@@ -102,6 +118,8 @@ class Usage:
 
 Action = (
     Say
+    | Reply
+    | Edit
     | Join
     | Leave
     | SwitchChannel
@@ -118,6 +136,8 @@ Action = (
 
 USAGE: dict[str, tuple[str, str]] = {
     "join": ("/join NAME", "add a member (shows the greeting), e.g. /join bob"),
+    "reply": ("/reply ID TEXT", "reply to message ID as the member you type as, e.g. /reply 1003 agreed"),
+    "edit": ("/edit ID TEXT", "edit your own message ID (edits are moderated too), e.g. /edit 1003 oops"),
     "leave": ("/leave NAME", "a member leaves, e.g. /leave bob"),
     "channel": ("/channel NAME", "switch channel, e.g. /channel memes"),
     "as": ("/as NAME", "type as NAME: mod (moderator), admin, or any member"),
@@ -184,6 +204,13 @@ def _local(name: str, args: list[str]) -> Action:
     return bad
 
 
+def _message_command(name: str, text: str) -> Action:
+    parts = text.split(maxsplit=2)
+    if len(parts) < 3 or not parts[1].isdigit() or len(parts[1]) > 18:
+        return Usage(f"usage: {usage(name)}")
+    return Reply(parts[1], parts[2]) if name == "reply" else Edit(parts[1], parts[2])
+
+
 def parse(line: str) -> Action:
     """Turn one typed line into an action; malformed sandbox commands become ``Usage``.
 
@@ -209,6 +236,8 @@ def parse(line: str) -> Action:
     if name in LOCAL_COMMANDS:
         if speaker is not None:
             return Usage(f"/{name} is a sandbox command: type it without '{speaker}:'")
+        if name in {"reply", "edit"}:
+            return _message_command(name, text)
         return _local(name, args)
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", name):
         return Usage(f"unknown command /{head[:40]}; type /help")

@@ -75,11 +75,14 @@ class Renderer:
         head = self._style(f"#{channel}", "dim") + " " + self._style(show(author, limit=32), "bold")
         self.line(f"{head}: {show(text)}  " + self._style(f"[{message_id}]", "dim"))
 
+    def quote(self, author: str, original: str) -> None:
+        """The message the next one replies to."""
+        self.line(f"  ┆ replying to {show(author, limit=32)}: “{show(original, limit=80)}”", "dim")
+
     def bot_message(self, channel: str, message_id: str, text: str, quoted: tuple[str, str] | None) -> None:
         """A message Steward posted, quoting the message it replies to."""
         if quoted is not None:
-            author, original = quoted
-            self.line(f"  ┆ replying to {show(author, limit=32)}: “{show(original, limit=80)}”", "dim")
+            self.quote(*quoted)
         head = self._style(f"#{channel}", "dim") + " " + self._style("Steward", "bold", "cyan")
         body = show(text, limit=2000, keep_newlines=True).replace("\n", "\n    ")
         self.line(f"{head}: {body}  " + self._style(f"[{message_id}]", "dim"))

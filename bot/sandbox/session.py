@@ -12,7 +12,7 @@ from bot.sandbox import parser as p
 from bot.sandbox.parser import usage
 from bot.sandbox.render import Renderer, when
 from bot.sandbox.text import show
-from bot.sandbox.world import ROLE_MEMBERS, Member, World
+from bot.sandbox.world import ROLE_MEMBERS, Member, Posted, World
 from moderation.domain import (
     Actor,
     CommandReply,
@@ -37,6 +37,8 @@ HELP_LINES = (
     f"{'hello':<20} speak as the member you type as (see /as; at start: you)",
     usage("join"),
     usage("leave"),
+    usage("reply"),
+    usage("edit"),
     usage("channel"),
     usage("as"),
     f"{'/queue /approve 1':<20} moderator commands: type /as mod first; /help lists them all",
@@ -154,6 +156,10 @@ class SandboxSession:
                 await self._leave(name)
             case p.Say(name, text):
                 await self._say(name or self._world.current_actor, text)
+            case p.Reply(message_id, text):
+                await self._reply(message_id, text)
+            case p.Edit(message_id, text):
+                await self._edit(message_id, text)
             case p.ServiceCommand():
                 await self._command(action)
             case p.ShowButtons(number):
@@ -198,26 +204,65 @@ class SandboxSession:
         self._render.event(f"← {name} left {self._world.community}", "yellow")
         await self._service.handle_leave(MemberLeft(self._world.scope(), member.actor, self._clock.now()))
 
-    async def _say(self, name: str, text: str) -> None:
-        member = await self._ensure_member(name)
-        now = self._clock.now()
+    def _may_post(self, member: Member) -> bool:
         if member.banned:
-            self._render.error(f"{name} is banned and cannot post")
-            return
-        if member.muted_until is not None and member.muted_until > now:
-            self._render.error(f"{name} is timed out until {when(member.muted_until)} and cannot post")
+            self._render.error(f"{member.name} is banned and cannot post")
+            return False
+        if member.muted_until is not None and member.muted_until > self._clock.now():
+            self._render.error(f"{member.name} is timed out until {when(member.muted_until)} and cannot post")
+            return False
+        return True
+
+    def _visible(self, message_id: str) -> Posted | None:
+        posted = self._world.messages.get(message_id)
+        if posted is None or posted.deleted or posted.channel_id.startswith(("dm:", "mod")):
+            self._render.error(
+                f"there is no message {message_id} to answer or edit (deleted, or never posted)"
+            )
+            return None
+        return posted
+
+    async def _say(self, name: str, text: str, *, reply_to: Posted | None = None) -> None:
+        member = await self._ensure_member(name)
+        if not self._may_post(member):
             return
         scope = self._world.scope()
+        meta = self._meta(text)
+        if reply_to is not None:
+            self._render.quote(reply_to.author, reply_to.text)
+            original = self._world.members.get(reply_to.author)
+            author_id = original.actor.user_id if original is not None else None
+            meta = dataclasses.replace(meta, reply_to=reply_to.message_id, reply_to_author=author_id)
         posted = self._world.post(scope.channel_id, name, text)
         self._render.member_message(self._world.current_channel, name, posted.message_id, text)
-        msg = InboundMessage(
-            scope=scope,
-            author=member.actor,
-            message_id=posted.message_id,
-            text=text,
-            sent_at=now,
-            meta=self._meta(text),
+        await self._moderate(
+            InboundMessage(scope, member.actor, posted.message_id, text, self._clock.now(), meta)
         )
+
+    async def _reply(self, message_id: str, text: str) -> None:
+        posted = self._visible(message_id)
+        if posted is not None:
+            await self._say(self._world.current_actor, text, reply_to=posted)
+
+    async def _edit(self, message_id: str, text: str) -> None:
+        posted = self._visible(message_id)
+        name = self._world.current_actor
+        if posted is None:
+            return
+        if posted.author != name:
+            self._render.error(f"message {message_id} is {posted.author}'s; only its author can edit it")
+            return
+        member = await self._ensure_member(name)
+        if not self._may_post(member):
+            return
+        posted.text = text
+        channel = self._world.channel_name(posted.channel_id)
+        self._render.member_message(channel, f"{name} (edited)", message_id, text)
+        meta = dataclasses.replace(self._meta(text), edited=True)
+        scope = self._world.scope(channel)
+        await self._moderate(InboundMessage(scope, member.actor, message_id, text, self._clock.now(), meta))
+
+    async def _moderate(self, msg: InboundMessage) -> None:
         decision = await self._service.handle_message(msg)
         line = describe(decision) if self.show_trace else None
         if line:
