@@ -115,7 +115,7 @@ async def test_caption_edit_and_forum_topic(
     assert edited.message_id == "20"
     assert edited.meta.edited is True
     assert edited.text == "fixed text"
-    assert topic.scope.channel_id == f"{CHAT}:7"
+    assert topic.scope.channel_id == "7"
     assert topic.scope.category_id == str(CHAT)
     assert topic.meta.reply_to is None  # topic messages are not replies to the topic's first message
 

@@ -337,3 +337,13 @@ async def test_previous_greeting_is_deleted_to_keep_the_chat_clean(world: World)
     (deleted,) = await world.api.wait_for("deleteMessage")
     assert (deleted["chat_id"], deleted["message_id"]) == (CHAT, first_id)
     assert "Alice" in first["text"]
+
+
+async def test_forum_topic_message_is_moderated_and_answered_in_its_topic(world: World) -> None:
+    world.api.inject(tg.message_update(tg.message(CHAT, BOB, "you idiot", message_id=970, thread_id=7)))
+    (deleted,) = await world.api.wait_for("deleteMessage")
+    assert (deleted["chat_id"], deleted["message_id"]) == (CHAT, 970)
+    (reply,) = await world.api.wait_for("sendMessage")
+    assert (reply["chat_id"], reply["message_thread_id"]) == (CHAT, 7)
+    cases = await world.store.member_cases("acme", "telegram", "502")
+    assert [(c.channel_id, c.message_id) for c in cases] == [("7", "970")]

@@ -54,7 +54,7 @@ def _card(status: ReviewStatus = ReviewStatus.PENDING) -> ReviewCard:
 
 async def test_reply_in_topic_and_plain_send(api: FakeBotApi, runner: TelegramRunner) -> None:
     gw = runner.gateway
-    topic = Scope("telegram", "acme", str(CHAT), f"{CHAT}:7", str(CHAT))
+    topic = Scope("telegram", "acme", str(CHAT), "7", str(CHAT))
     first = await gw.send_message(topic, "Let's keep it kind", reply_to="55")
     second = await gw.send_message(SCOPE, "hello all")
     reply, plain = api.calls_to("sendMessage")

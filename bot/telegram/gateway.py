@@ -22,10 +22,12 @@ MIN_RESTRICTION = timedelta(seconds=35)
 """Shortest restriction Telegram honours as a time limit (under 30 s it means forever)."""
 
 
-def split_channel(channel_id: str) -> tuple[int, int | None]:
-    """``(chat_id, thread_id)`` from a channel id (``"-100123"`` or ``"-100123:7"`` for a forum topic)."""
-    chat, _, thread = channel_id.partition(":")
-    return int(chat), int(thread) if thread else None
+def chat_and_topic(scope: Scope) -> tuple[int, int | None]:
+    """``(chat_id, thread_id)`` of a scope: a channel other than the chat itself is a forum topic."""
+    chat = int(scope.space_id)
+    if scope.channel_id in ("", scope.space_id):
+        return chat, None
+    return chat, int(scope.channel_id)
 
 
 def _clip(text: str) -> str:
@@ -77,7 +79,7 @@ class TelegramGateway:
 
     async def send_message(self, scope: Scope, text: str, *, reply_to: str | None = None) -> str:
         """Post in the scope's chat (and forum topic), as a reply when ``reply_to`` is given."""
-        chat_id, thread = split_channel(scope.channel_id)
+        chat_id, thread = chat_and_topic(scope)
         reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to else None
         sent = await self._call(
             "reply",

@@ -15,10 +15,13 @@ _ATTACHMENTS = ("photo", "video", "animation", "document", "audio", "voice", "vi
 
 
 def scope_for(message: Message, community: str) -> Scope:
-    """The scope of a message: forum topics are channels (``chat:thread``) inside the chat."""
+    """The scope of a message: a forum topic is a channel (its thread id) whose category is the chat.
+
+    Ids stay numeric as everywhere in the core; a message outside topics has the chat as its channel.
+    """
     chat_id = str(message.chat.id)
     if message.is_topic_message and message.message_thread_id is not None:
-        return Scope(PLATFORM, community, chat_id, f"{chat_id}:{message.message_thread_id}", chat_id)
+        return Scope(PLATFORM, community, chat_id, str(message.message_thread_id), chat_id)
     return Scope(PLATFORM, community, chat_id, chat_id)
 
 
