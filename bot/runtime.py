@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Protocol, TextIO
 from bot.logging import configure_logging
 from bot.sandbox.world import PLATFORM, SPACE_ID
 from bot.scheduler import Scheduler
-from bot.settings import Settings
+from bot.settings import Settings, mask_url
 from models.factory import build_classifier, build_faq_matcher
 from moderation.config.configset import ConfigSet
 from moderation.config.reload import ConfigHolder, ReloadResult
@@ -53,6 +53,10 @@ class PlatformFailed(Exception):
     def __init__(self, platform: str, cause: BaseException) -> None:
         self.platform = platform
         super().__init__(f"{platform} could not start: {type(cause).__name__}: {cause}")
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or migrated."""
 
 
 class PlatformGone(Exception):
@@ -129,9 +133,14 @@ async def build_core(
         ConfigErrors: The configuration does not load.
         ConfigDirNotFound: There is no configuration directory.
         ModelError: The configured classifier cannot be loaded.
+        DatabaseUnavailable: The database cannot be opened or migrated.
     """
     holder = ConfigHolder(config_dir or settings.resolved_config_dir())
-    store = await open_store(database_url or settings.database_url.get_secret_value())
+    url = database_url or settings.database_url.get_secret_value()
+    try:
+        store = await open_store(url)
+    except Exception as exc:  # driver errors differ per database; say which one failed, without secrets
+        raise DatabaseUnavailable(f"cannot open the database {mask_url(url)}: {exc}") from exc
     try:
         configset = holder.current
         languages = languages_of(configset)

@@ -22,6 +22,17 @@ SOURCE_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
+def mask_url(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    netloc = f"{parts.username or ''}:***@{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 class ConfigDirNotFound(Exception):
     """No configuration directory could be found."""
 
@@ -99,14 +110,7 @@ class Settings(BaseSettings):
 
     def database_display(self) -> str:
         """The database URL with any password masked, for banners and logs."""
-        url = self.database_url.get_secret_value()
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        netloc = f"{parts.username or ''}:***@{host}{port}"
-        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        return mask_url(self.database_url.get_secret_value())
 
     def resolved_config_dir(self, cwd: Path | None = None) -> Path:
         """The configuration directory to load.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import textwrap
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,10 +44,15 @@ overrides:
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name in ("DATABASE_URL", "STEWARD_CONFIG_DIR", "DISCORD_TOKEN", "TELEGRAM_TOKEN", "LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    yield
+    root = logging.getLogger()  # `run` installs Steward's log handler; do not leave it behind
+    for handler in list(root.handlers):
+        if handler.get_name() == "steward":
+            root.removeHandler(handler)
 
 
 def write_config(root: Path, defaults: str, communities: dict[str, str]) -> Path:
@@ -258,3 +265,11 @@ def test_extension_with_a_broken_import_is_not_hidden(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ModuleNotFoundError, match="steward_dependency_that_is_missing"):
         register_extensions(typer.Typer(), ("steward_ext_broken",))
+
+
+def test_run_with_an_unreachable_database_names_it_without_the_password(tiny: Path) -> None:
+    url = "postgresql://steward:pw-s3cret-456@127.0.0.1:1/steward"
+    result = runner.invoke(app, ["run"], env={"DATABASE_URL": url, "STEWARD_CONFIG_DIR": str(tiny)})
+    assert result.exit_code == 1
+    assert "cannot open the database postgresql://steward:***@127.0.0.1:1/steward" in result.output
+    assert "pw-s3cret-456" not in result.output
