@@ -222,8 +222,18 @@ async def test_flood_control_on_reply_is_waited_out(world: World) -> None:
     assert "Let's keep Acme friendly, Bob" in tries[1].params["text"]
 
 
-async def test_missing_delete_right_reported_once_naming_it(world: World) -> None:
-    world.api.fail("deleteMessage", status=400, description=tg.NO_RIGHTS_DELETE, times=2)
+@pytest.mark.parametrize(
+    ("status", "description"),
+    [
+        (400, tg.NO_RIGHTS_DELETE),
+        (400, "Bad Request: message can't be deleted"),
+        (403, "Forbidden: not enough rights to delete a message"),
+    ],
+)
+async def test_missing_delete_right_reported_once_naming_it(
+    world: World, status: int, description: str
+) -> None:
+    world.api.fail("deleteMessage", status=status, description=description, times=2)
     world.api.inject(tg.message_update(tg.message(CHAT, BOB, "you idiot", message_id=700)))
     world.api.inject(tg.message_update(tg.message(CHAT, ALICE, "idiot again", message_id=701)))
     await world.api.wait_for("deleteMessage", count=2)
