@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -88,8 +89,9 @@ async def test_telegram_runs_from_its_token_and_stops_on_sigterm(bot_api: FakeBo
     assert "Steward sandbox" not in out  # a token means platforms, not the console
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_a_rejected_token_stops_with_a_clear_error_and_no_secret(
-    bot_api: FakeBotApi, tmp_path: Path
+    bot_api: FakeBotApi, tmp_path: Path, log_format: str
 ) -> None:
     wrong = "999999:AAF-wrong-token-that-must-not-leak"
     env = env_for(
@@ -98,12 +100,17 @@ async def test_a_rejected_token_stops_with_a_clear_error_and_no_secret(
         TELEGRAM_API_BASE_URL=bot_api.base_url,
         STEWARD_CONFIG_DIR=str(keyword_config(tmp_path)),
         LOG_LEVEL="DEBUG",
+        LOG_FORMAT=log_format,
     )
     code, out = await finish(await start(env, tmp_path))
     assert code == 1, out[-3000:]
     assert "telegram could not start" in out
     assert wrong not in out
     assert wrong.split(":")[1] not in out
+    if log_format == "json":
+        records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        assert len(records) > 5  # the debug log, one JSON object per line
+        assert {"ts", "level", "logger", "message"} <= set(records[0])
 
 
 async def test_bad_config_stops_run_with_located_errors(tmp_path: Path) -> None:
