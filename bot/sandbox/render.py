@@ -149,6 +149,7 @@ class Renderer:
         self.line(f"config: {info.config_dir}   database: {info.database}   classifier: {info.classifier}")
         self.line(f"channels: {channels}   moderators type as 'mod' (role mod), admins as 'admin'")
         self.help(help_lines)
+        self.line("try: /join bob   then   alice: you are an idiot   then   /as mod   and   /queue", "bold")
 
     def help(self, help_lines: Sequence[str]) -> None:
         """The sandbox's command list."""
