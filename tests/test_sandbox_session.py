@@ -342,3 +342,12 @@ async def test_replies_and_edits_reach_the_service_with_their_meta(h: Harness) -
     assert f"there is no message {first.message_id}" in out  # deleted messages cannot be answered
     assert "there is no message 999" in out
     assert "usage: /reply ID TEXT" in (await h.feed(b"/reply 1001\n"))
+
+
+def test_the_world_forgets_the_oldest_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.sandbox.world as world_module
+
+    monkeypatch.setattr(world_module, "MAX_REMEMBERED", 3)
+    world = World(community="acme")
+    ids = [world.post("100", "alice", f"m{i}").message_id for i in range(5)]
+    assert list(world.messages) == ids[2:]

@@ -12,6 +12,8 @@ from moderation.domain import Actor, MemberRef, Scope
 
 PLATFORM = "sandbox"
 SPACE_ID = "1"
+MAX_REMEMBERED = 10_000
+"""Messages the sandbox remembers (for deletions, replies and edits); older ones are forgotten."""
 ROLE_MEMBERS: dict[str, tuple[str, ...]] = {"mod": ("mod",), "admin": ("admin",)}
 """Names that carry a sandbox role token (map them to levels with ``sandbox:mod`` / ``sandbox:admin``)."""
 
@@ -126,4 +128,6 @@ class World:
         """Record a new message with the next id."""
         posted = Posted(str(next(self._message_ids)), channel_id, author, text)
         self.messages[posted.message_id] = posted
+        if len(self.messages) > MAX_REMEMBERED:  # a long piped session must not grow without bound
+            del self.messages[next(iter(self.messages))]
         return posted
