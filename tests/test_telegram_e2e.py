@@ -340,10 +340,10 @@ async def test_reject_button_runs_nothing(world: World) -> None:
 async def test_previous_greeting_is_deleted_to_keep_the_chat_clean(world: World) -> None:
     world.api.inject(tg.new_members_update(CHAT, ALICE))
     (first,) = await world.api.wait_for("sendMessage")
+    first_id = next(mid for (chat, mid), m in world.api.sent.items() if chat == CHAT and "Alice" in m["text"])
     world.api.inject(tg.chat_member_update(CHAT, BOB, old="left", new="member"))
     greetings = await world.api.wait_for("sendMessage", count=2)
     assert "Bob" in greetings[1]["text"]
-    first_id = next(mid for (chat, mid), m in world.api.sent.items() if chat == CHAT and "Alice" in m["text"])
     (deleted,) = await world.api.wait_for("deleteMessage")
     assert (deleted["chat_id"], deleted["message_id"]) == (CHAT, first_id)
     assert "Alice" in first["text"]

@@ -118,6 +118,8 @@ class FakeBotApi:
     _closing: bool = False
     port: int = 0
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    deleted: set[tuple[int, int]] = field(default_factory=set)
+    closed_dms: set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -193,6 +195,13 @@ class FakeBotApi:
         for admin in users:
             entries.append(admin_member(admin))
         self.admins[chat_id] = entries
+
+    def member_message(self, chat_id: int, sender: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """A message a member posted (known to the fake, e.g. for deletion); also injected as an update."""
+        payload = message(chat_id, sender, text, message_id=next(self._message_ids))
+        self.sent[(chat_id, payload["message_id"])] = payload
+        self.inject({"message": payload})
+        return payload
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every call to ``method``, in order."""
@@ -323,6 +332,8 @@ class FakeBotApi:
         return {"id": cid, "type": "supergroup" if cid < 0 else "private", "title": f"chat {cid}"}
 
     async def _m_sendMessage(self, p: dict[str, Any]) -> Any:
+        if int(p["chat_id"]) in self.closed_dms:
+            return _error(403, CANT_INITIATE)
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -351,7 +362,12 @@ class FakeBotApi:
         self.sent[key] = message
         return message
 
-    async def _m_deleteMessage(self, _p: dict[str, Any]) -> Any:
+    async def _m_deleteMessage(self, p: dict[str, Any]) -> Any:
+        key = (int(p["chat_id"]), int(p["message_id"]))
+        if key in self.deleted:
+            return _error(400, NOT_FOUND_DELETE)
+        self.deleted.add(key)
+        self.sent.pop(key, None)
         return True
 
     async def _m_restrictChatMember(self, _p: dict[str, Any]) -> Any:
