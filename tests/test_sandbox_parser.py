@@ -100,3 +100,15 @@ def test_line_splitter_limits_long_lines_and_keeps_the_rest() -> None:
     out = [*splitter.feed(b"short\nexactly8\nway too long for"), *splitter.feed(b" it\nnext\nta")]
     out += splitter.close()
     assert out == [b"short\n", b"exactly8", b"way too ", b"next\n", b"ta"]
+
+
+async def test_read_lines_delivers_many_lines_in_order_with_backpressure() -> None:
+    import io
+
+    from bot.sandbox.reader import QUEUE_LINES, read_lines
+
+    data = b"".join(f"line {i}\r\n".encode() for i in range(QUEUE_LINES * 20)) + b"last without newline"
+    got = [line async for line in read_lines(io.BytesIO(data))]
+    assert got[:2] == ["line 0", "line 1"]
+    assert len(got) == QUEUE_LINES * 20 + 1
+    assert got[-1] == "last without newline"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import os
 import threading
@@ -11,6 +12,7 @@ from typing import BinaryIO
 
 MAX_LINE_BYTES = 1_000_000
 CHUNK = 65536
+QUEUE_LINES = 64
 
 
 def decode_line(raw: bytes) -> str:
@@ -68,13 +70,14 @@ def _reader(stream: BinaryIO) -> Callable[[], bytes]:
 async def read_lines(stream: BinaryIO, *, limit: int = MAX_LINE_BYTES) -> AsyncIterator[str]:
     """Yield decoded lines from ``stream`` until end of input (pipes, files and terminals alike)."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_LINES)
     read = _reader(stream)
 
     def put(item: bytes | None) -> bool:
+        """Hand a line to the loop, waiting while the queue is full (a huge piped file stays on disk)."""
         try:
-            loop.call_soon_threadsafe(queue.put_nowait, item)
-        except RuntimeError:  # the loop is closed: nobody listens any more
+            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+        except (RuntimeError, concurrent.futures.CancelledError):  # the loop is gone: nobody listens
             return False
         return True
 
