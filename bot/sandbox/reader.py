@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import io
 import os
 import threading
@@ -70,14 +69,18 @@ def _reader(stream: BinaryIO) -> Callable[[], bytes]:
 async def read_lines(stream: BinaryIO, *, limit: int = MAX_LINE_BYTES) -> AsyncIterator[str]:
     """Yield decoded lines from ``stream`` until end of input (pipes, files and terminals alike)."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_LINES)
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+    room = threading.Semaphore(QUEUE_LINES)  # backpressure: a huge piped file stays on disk
     read = _reader(stream)
 
     def put(item: bytes | None) -> bool:
-        """Hand a line to the loop, waiting while the queue is full (a huge piped file stays on disk)."""
+        """Hand a line to the loop once there is room; ``False`` when nobody listens any more."""
+        while not room.acquire(timeout=0.5):
+            if loop.is_closed():
+                return False
         try:
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
-        except (RuntimeError, concurrent.futures.CancelledError):  # the loop is gone: nobody listens
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop closed meanwhile
             return False
         return True
 
@@ -99,6 +102,7 @@ async def read_lines(stream: BinaryIO, *, limit: int = MAX_LINE_BYTES) -> AsyncI
     threading.Thread(target=pump, name="sandbox-stdin", daemon=True).start()
     while True:
         raw = await queue.get()
+        room.release()
         if raw is None:
             return
         yield decode_line(raw)
