@@ -210,7 +210,7 @@ def test_sandbox_through_a_terminal(terminal: Console) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signals_stop_the_sandbox_cleanly(piped: Console, sig: signal.Signals) -> None:
-    piped.expect(r"Steward sandbox")
+    piped.expect(r"Steward sandbox — community")
     piped.send("alice: hello")
     piped.expect(r"alice: hello  \[\d+\]")
     piped.proc.send_signal(sig)
@@ -221,7 +221,7 @@ def test_signals_stop_the_sandbox_cleanly(piped: Console, sig: signal.Signals) -
 def test_config_edits_reload_live_and_bad_edits_keep_the_last_good(piped: Console, tmp_path: Path) -> None:
     defaults = tmp_path / "config" / "defaults.yaml"
     community = next((tmp_path / "config" / "communities").glob("*.yaml"))
-    piped.expect(r"Steward sandbox")
+    piped.expect(r"Steward sandbox — community")
     text = defaults.read_text(encoding="utf-8")
     assert "Welcome to {community}, {user}!" in text
     edited = text.replace("Welcome to {community}, {user}!", "Howdy {user}, new here?")
