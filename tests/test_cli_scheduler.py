@@ -24,8 +24,7 @@ from moderation.domain import (
 )
 from moderation.service import ModerationService
 from tests.fakes.core import RecordingGateway
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.test_sandbox_e2e import keyword_config
 
 
 async def test_startup_then_intervals_and_failures_are_contained(caplog: pytest.LogCaptureFixture) -> None:
@@ -73,7 +72,7 @@ def test_default_jobs_cover_the_job_bodies() -> None:
 
 async def test_interrupted_decisions_are_reported_at_start(tmp_path: Path) -> None:
     settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 's.db'}")
-    core = await build_core(settings, config_dir=REPO / "config")
+    core = await build_core(settings, config_dir=keyword_config(tmp_path))
     try:
         community = core.communities()[0]
         gateway = RecordingGateway(platform="sandbox")
