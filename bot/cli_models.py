@@ -92,8 +92,8 @@ def train(
     ] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache (default: models/.cache).")] = None,
     keyword_features: Annotated[
-        bool, typer.Option(help="Append the keyword classifier's scores to the embedding.")
-    ] = False,
+        bool, typer.Option(help="Append the keyword classifier's scores (word lists) to the embedding.")
+    ] = True,
 ) -> None:
     """Train the classifier heads (toxic, spam, question) on frozen embeddings; write heads.npz.
 

@@ -17,7 +17,7 @@ from models.training.data import EXAMPLES_SOURCE, Row
 #: Relative weight of each (source, language) group; hand-written chat examples count double.
 EXAMPLES_GROUP_WEIGHT = 2.0
 #: Regularisation strength of the logistic regressions.
-C = 1.0
+C = 3.0
 #: Minimum rows per class before calibrating (overall, or for one language).
 MIN_CALIBRATION_ROWS = 20
 
@@ -81,9 +81,9 @@ def train_label(
         ]:
             if min(int((y[mask] == 1).sum()), int((y[mask] == 0).sum())) < MIN_CALIBRATION_ROWS:
                 continue
-            slope, icpt = fit_platt(z[mask], y[mask], w[mask])
+            slope, offset = fit_platt(z[mask], y[mask], w[mask])
             if slope > 0:  # a non-increasing map would reverse the ranking: keep the overall one instead
-                calibration[lang] = (slope, icpt)
+                calibration[lang] = (slope, offset)
     return coef, icpt, calibration
 
 
