@@ -7,13 +7,14 @@ from sqlalchemy.engine import URL
 from moderation.storage.cases import CasesMixin
 from moderation.storage.decisions import DecisionsMixin
 from moderation.storage.engine import make_engine
+from moderation.storage.manager_repo import ManagerMixin
 from moderation.storage.members import MembersMixin
 from moderation.storage.migrate import upgrade_engine
 from moderation.storage.reviews import ReviewsMixin
 from moderation.storage.upkeep import UpkeepMixin
 
 
-class SqlStore(MembersMixin, DecisionsMixin, CasesMixin, ReviewsMixin, UpkeepMixin):
+class SqlStore(MembersMixin, DecisionsMixin, CasesMixin, ReviewsMixin, UpkeepMixin, ManagerMixin):
     """Persistence on SQLite or PostgreSQL through SQLAlchemy's asyncio engine.
 
     Every method runs in its own short transaction and awaits the driver, so the event loop is never
