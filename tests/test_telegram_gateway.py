@@ -84,7 +84,7 @@ async def test_delete_is_idempotent_and_missing_right_is_named(
 
 async def test_timeout_ban_unban_kick(api: FakeBotApi, runner: TelegramRunner) -> None:
     gw = runner.gateway
-    until = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     await gw.timeout_member(MEMBER, until, "flood")
     (restrict,) = api.calls_to("restrictChatMember")
     assert (restrict["chat_id"], restrict["user_id"]) == (CHAT, 501)
@@ -103,6 +103,9 @@ async def test_timeout_ban_unban_kick(api: FakeBotApi, runner: TelegramRunner) -
     await gw.timeout_member(MEMBER, datetime.now(UTC) + timedelta(seconds=5), "short")
     short = api.calls_to("restrictChatMember")[-1]["until_date"] - time.time()
     assert 30 < short <= 36  # under 30 s Telegram would mute forever
+    await gw.timeout_member(MEMBER, datetime.now(UTC) + timedelta(days=400), "long")
+    long = api.calls_to("restrictChatMember")[-1]["until_date"] - time.time()
+    assert 364 * 86400 < long <= 365 * 86400  # over 366 days Telegram would mute forever
     assert len(api.calls_to("unbanChatMember")) == 2
 
 

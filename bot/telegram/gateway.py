@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_RESTRICTION = timedelta(seconds=35)
 """Shortest restriction Telegram honours as a time limit (under 30 s it means forever)."""
+MAX_RESTRICTION = timedelta(days=365)
+"""Longest restriction we ask for: Telegram reads more than 366 days as forever."""
 
 
 def chat_and_topic(scope: Scope) -> tuple[int, int | None]:
@@ -111,10 +113,11 @@ class TelegramGateway:
     async def timeout_member(self, member: MemberRef, until: datetime, reason: str) -> None:
         """Restrict a member from sending anything until ``until``.
 
-        Telegram treats an end less than 30 seconds away as "forever", so short timeouts are stretched
-        to just over 30 seconds.
+        Telegram treats an end less than 30 seconds or more than 366 days away as "forever", so short
+        timeouts are stretched to just over 30 seconds and long ones shortened to 365 days.
         """
-        until = max(until, self._now() + MIN_RESTRICTION)
+        now = self._now()
+        until = min(max(until, now + MIN_RESTRICTION), now + MAX_RESTRICTION)
         await self._call(
             "timeout",
             member.space_id,
