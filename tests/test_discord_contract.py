@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 
@@ -11,7 +12,7 @@ from bot.discord.client import DiscordRunner
 from moderation.domain import MemberRef, Scope
 from moderation.ports import ChatGateway
 from tests.fakes import discord_server as ds
-from tests.fakes.discord_stub_service import RecordingService
+from tests.fakes.discord_stub_service import RecordingService, acme_config
 from tests.gateway_contract import CONTRACT, Check
 
 _DENY = {
@@ -23,8 +24,11 @@ _DENY = {
 class DiscordWorld:
     """ContractWorld over the fake Discord."""
 
-    def __init__(self, fake: ds.FakeDiscord, gateway: ChatGateway) -> None:
+    mod_channel_optional = True
+
+    def __init__(self, fake: ds.FakeDiscord, service: RecordingService, gateway: ChatGateway) -> None:
         self.fake = fake
+        self.service = service
         self.gateway = gateway
         self.community = "acme"
         self.scope = Scope("discord", "acme", ds.GUILD, ds.GENERAL, ds.CATEGORY)
@@ -41,17 +45,28 @@ class DiscordWorld:
     def close_dms(self) -> None:
         self.fake.closed_dms.add(self.member.user_id)
 
+    def muted_until(self) -> datetime | None:
+        until = self.fake.guilds[ds.GUILD].members[ds.ALICE].get("communication_disabled_until")
+        return datetime.fromisoformat(until) if until else None
+
+    def moderator_posts(self) -> int:
+        return len(self.fake.requests_to("POST", rf"/channels/{ds.MOD_CHANNEL}/messages"))
+
+    def drop_mod_channel(self) -> None:
+        self.service.config = acme_config(mod_channel_id=None)
+
 
 @pytest.fixture
 async def world() -> AsyncIterator[DiscordWorld]:
     fake = ds.FakeDiscord([ds.acme_guild()])
     async with ds.running(fake):
-        runner = DiscordRunner(RecordingService(), "token", guild_ready_timeout=0.05)
+        service = RecordingService()
+        runner = DiscordRunner(service, "token", guild_ready_timeout=0.05)
         await runner.start()
         try:
             async with asyncio.timeout(5):
                 await runner.wait_ready()
-            yield DiscordWorld(fake, runner.gateway)
+            yield DiscordWorld(fake, service, runner.gateway)
         finally:
             await runner.stop()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,8 +11,8 @@ from moderation.domain import MemberRef, Scope
 from moderation.ports import ChatGateway
 from tests.fakes import telegram_api as tg
 from tests.fakes.telegram_api import FakeBotApi
-from tests.fakes.telegram_harness import CHAT, RecordingService, start_runner
-from tests.gateway_contract import CONTRACT, Check
+from tests.fakes.telegram_harness import CHAT, MOD_CHAT, RecordingService, start_runner
+from tests.gateway_contract import CONTRACT, FOREVER, Check
 
 ALICE = tg.user(501, "Alice")
 _DENY = {
@@ -23,8 +24,11 @@ _DENY = {
 class TelegramWorld:
     """ContractWorld over the fake Bot API."""
 
-    def __init__(self, api: FakeBotApi, gateway: ChatGateway) -> None:
+    mod_channel_optional = True
+
+    def __init__(self, api: FakeBotApi, service: RecordingService, gateway: ChatGateway) -> None:
         self.api = api
+        self.service = service
         self.gateway = gateway
         self.community = "acme"
         self.scope = Scope("telegram", "acme", str(CHAT), str(CHAT))
@@ -40,14 +44,30 @@ class TelegramWorld:
     def close_dms(self) -> None:
         self.api.closed_dms.add(int(self.member.user_id))
 
+    def muted_until(self) -> datetime | None:
+        """The last restriction's end, read as Telegram does: under 30 s or over 366 days away is forever."""
+        calls = self.api.calls_to("restrictChatMember")
+        if not calls:
+            return None
+        until = datetime.fromtimestamp(int(calls[-1].get("until_date") or 0), UTC)
+        left = until - datetime.now(UTC)
+        return FOREVER if left < timedelta(seconds=30) or left > timedelta(days=366) else until
+
+    def moderator_posts(self) -> int:
+        return sum(1 for chat, _ in self.api.sent if chat == MOD_CHAT)
+
+    def drop_mod_channel(self) -> None:
+        self.service.configs.update(RecordingService.for_chats(mod_chat=None).configs)
+
 
 @pytest.fixture
 async def world() -> AsyncIterator[TelegramWorld]:
     api = FakeBotApi()
     await api.start()
-    runner = await start_runner(api, RecordingService.for_chats())
+    service = RecordingService.for_chats()
+    runner = await start_runner(api, service)
     try:
-        yield TelegramWorld(api, runner.gateway)
+        yield TelegramWorld(api, service, runner.gateway)
     finally:
         await runner.stop()
         await api.stop()
