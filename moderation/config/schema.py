@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +19,7 @@ from pydantic import (
 )
 
 from moderation.config.patterns import check_pattern
+from moderation.manager.cron import parse_cron
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -330,6 +332,10 @@ class ModerationSettings(Strict):
         default=timedelta(hours=48), description="Unhandled reviews expire after."
     )
     keep_flagged_text: Duration = Field(default=timedelta(days=30), description="Retention of flagged text.")
+    keep_member_data: Duration = Field(
+        default=timedelta(days=365),
+        description="Retention of message records, questions and engagement of members (then purged).",
+    )
     exempt_level: int = Field(50, description="Members at or above this level are never acted on.")
 
 
@@ -412,6 +418,134 @@ class Override(Criteria):
         return self
 
 
+# ---------------------------------------------------------------- community manager
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'"
+        ) from None
+    return name
+
+
+def _check_cron(expr: str) -> str:
+    parse_cron(expr)
+    return expr
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+"""An IANA time zone name, checked at load."""
+CronExpr = Annotated[str, AfterValidator(_check_cron)]
+"""Five cron fields (minute hour day month weekday) or @daily/@hourly/@weekly/@monthly."""
+_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class PostTarget(Strict):
+    """Where a scheduled post goes."""
+
+    platform: Literal["discord", "telegram", "sandbox"] = Field(description="Platform of the channel.")
+    channel: str = Field(description="Channel id (Telegram: the chat id; sandbox: 100, 101...).")
+    space: str | None = Field(
+        None, description="Discord server id (default: the community's first guild_ids entry)."
+    )
+    lang: str | None = Field(
+        None, description="Language of the text to send here (default voice.default_lang)."
+    )
+
+
+class ScheduledPost(Strict):
+    """One entry of the content calendar: a one-off time or a cron schedule."""
+
+    at: datetime | None = Field(
+        None, description="One-off ISO date and time, e.g. 2026-12-01T09:00 (local to timezone if no offset)."
+    )
+    cron: CronExpr | None = Field(None, description="Repeating schedule, e.g. '0 9 * * mon' (local time).")
+    timezone: TimeZoneName | None = Field(None, description="Time zone of at/cron (default posts.timezone).")
+    targets: list[PostTarget] = Field(min_length=1, description="Channels to post in.")
+    text: LangText = Field(min_length=1, description="Text per language.")
+    pin: bool = Field(False, description="Pin the post where the platform allows it.")
+    enabled: bool = Field(True, description="Switch the post off without deleting it.")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> ScheduledPost:
+        if (self.at is None) == (self.cron is None):
+            raise ValueError("give exactly one of 'at' (one-off) or 'cron' (repeating)")
+        return self
+
+
+class PostsConfig(Strict):
+    """Scheduled posts (the content calendar). Each occurrence is sent once, even across restarts."""
+
+    timezone: TimeZoneName = Field("UTC", description="Default time zone of the calendar.")
+    grace: Duration = Field(
+        default=timedelta(hours=1),
+        description="A run missed (e.g. while stopped) by up to this long is sent once, late; "
+        "older missed runs are skipped and logged.",
+    )
+    calendar: dict[str, ScheduledPost] = Field(default_factory=dict, description="Post id -> post.")
+
+
+class ResponsesConfig(Strict):
+    """Tracking members' questions until someone answers them."""
+
+    enabled: bool = Field(True, description="Track questions (question score >= faq.question_at).")
+    staff_window: Duration = Field(
+        default=timedelta(minutes=30),
+        description="A moderator's message in the channel within this long after a question answers it.",
+    )
+    remind_after: Duration = Field(
+        default=timedelta(hours=2), description="Remind moderators (once) of questions unanswered this long."
+    )
+
+
+class MoodConfig(Strict):
+    """Mood watch: the share of messages scoring high on some labels, against the channel's baseline."""
+
+    enabled: bool = Field(True, description="Watch the mood and alert moderators on surges.")
+    labels: list[str] = Field(
+        default_factory=lambda: ["toxic"],
+        description="Classifier labels that count as a bad-mood message (e.g. toxic, negative).",
+    )
+    threshold: Probability = Field(0.6, description="Score at which a message counts.")
+    window: Duration = Field(
+        default=timedelta(minutes=15), description="Short window compared to the baseline."
+    )
+    baseline: Duration = Field(
+        default=timedelta(hours=24), description="Longer window for the baseline share."
+    )
+    factor: float = Field(
+        3.0, gt=1.0, description="Alert when the short-window share reaches this x baseline."
+    )
+    min_count: int = Field(5, ge=1, description="Fewest counted messages in the short window for an alert.")
+    min_baseline: Probability = Field(
+        0.02, description="Floor of the baseline share (a clean channel does not alert on one bad word)."
+    )
+    cooldown: Duration = Field(
+        default=timedelta(hours=1), description="At most one alert per channel per this."
+    )
+
+
+class DigestConfig(Strict):
+    """Daily and weekly digests to the moderators, and the engagement score of members."""
+
+    daily: bool = Field(True, description="Post a daily digest.")
+    weekly: bool = Field(True, description="Post a weekly digest.")
+    at: str = Field("09:00", pattern=_CLOCK, description="Local time of day (HH:MM) for the digests.")
+    weekly_on: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        "mon", description="Day of the weekly digest."
+    )
+    timezone: TimeZoneName = Field("UTC", description="Time zone of 'at'.")
+    top_members: int = Field(5, ge=0, le=50, description="Key members listed.")
+    half_life: Duration = Field(
+        default=timedelta(days=7), description="Engagement halves after this long without activity."
+    )
+    newcomer_messages: int = Field(3, ge=1, description="Messages that make a newcomer count as active.")
+    chart: bool = Field(True, description="Attach a PNG chart where the platform can take files.")
+
+
 class ModelSettings(Strict):
     """Which classifier serves this process (read from defaults.yaml / the first community)."""
 
@@ -450,6 +584,12 @@ class CommunityConfig(Strict):
     faq: FaqConfig = Field(default_factory=FaqConfig, description="Answering frequent questions.")
     rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Rule name -> rule.")
     strikes: StrikesConfig = Field(default_factory=StrikesConfig, description="Strike ladder.")
+    posts: PostsConfig = Field(default_factory=PostsConfig, description="Scheduled posts (content calendar).")
+    responses: ResponsesConfig = Field(
+        default_factory=ResponsesConfig, description="Question tracking and response times."
+    )
+    mood: MoodConfig = Field(default_factory=MoodConfig, description="Mood watch and surge alerts.")
+    digest: DigestConfig = Field(default_factory=DigestConfig, description="Digests and key members.")
     model: ModelSettings = Field(default_factory=ModelSettings, description="Classifier (process-wide).")
     overrides: list[Override] = Field(
         default_factory=list,

@@ -1,0 +1,1 @@
+"""The community manager's day: scheduled posts, response times, mood alerts, key members, digests."""
