@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.sandbox.render import Renderer, when
-from bot.sandbox.world import PLATFORM, Member, World
+from bot.sandbox.world import MAX_REMEMBERED, PLATFORM, Member, World
 from moderation.domain import MemberRef, ReviewCard, ReviewStatus, Scope
 from moderation.errors import ActionFailed
+
+RIGHTS = {
+    "reply": "send_messages",
+    "delete": "delete_messages",
+    "dm": "send_messages",
+    "timeout": "restrict_members",
+    "kick": "ban_members",
+    "ban": "ban_members",
+    "unban": "ban_members",
+}
+"""The right each action needs (a ``World.refused`` action fails as if Steward lacked it)."""
 
 
 class SandboxGateway:
@@ -18,8 +29,16 @@ class SandboxGateway:
     def __init__(self, world: World, renderer: Renderer) -> None:
         self._world = world
         self._render = renderer
+        self._cards: dict[tuple[str, int], str] = {}
+
+    def _allow(self, action: str) -> None:
+        if action in self._world.refused:
+            right = RIGHTS[action]
+            self._render.event(f"[refused] {action}: Steward lacks the {right} right", "red")
+            raise ActionFailed(action, "missing_permissions", missing_permission=right, detail="sandbox")
 
     def _member(self, action: str, ref: MemberRef) -> Member:
+        self._allow(action)
         member = self._world.by_id(ref.user_id)
         if member is None:
             raise ActionFailed(action, "not_found", detail=f"no sandbox member with id {ref.user_id}")
@@ -27,6 +46,7 @@ class SandboxGateway:
 
     async def send_message(self, scope: Scope, text: str, *, reply_to: str | None = None) -> str:
         """Post as Steward in the scope's channel, quoting ``reply_to`` if it is known."""
+        self._allow("reply")
         text = self._world.readable(text)
         posted = self._world.post(scope.channel_id, "Steward", text)
         original = self._world.messages.get(reply_to) if reply_to else None
@@ -39,15 +59,16 @@ class SandboxGateway:
         posted = self._world.messages.get(message_id)
         if posted is None or posted.deleted:
             return
+        self._allow("delete")
         posted.deleted = True
         channel = self._world.channel_name(posted.channel_id)
         self._render.event(f"[deleted] message {message_id} by {posted.author} in #{channel}", "red")
 
     async def send_direct(self, member: MemberRef, text: str) -> str:
-        """Show a DM; members who left or were removed cannot receive one."""
+        """Show a DM; members who left, were removed or closed their DMs cannot receive one."""
         target = self._member("dm", member)
-        if not target.present:
-            raise ActionFailed("dm", "dm_closed", detail=f"{target.name} is not in the community")
+        if not target.present or target.dms_closed:
+            raise ActionFailed("dm", "dm_closed", detail=f"{target.name} does not accept direct messages")
         posted = self._world.post(f"dm:{member.user_id}", "Steward", text)
         self._render.direct(target.name, self._world.readable(text))
         return posted.message_id
@@ -83,12 +104,21 @@ class SandboxGateway:
         self._render.event(f"[unban] {target.name} may join again — {reason}", "green")
 
     async def send_review_card(self, community: str, card: ReviewCard) -> str | None:
-        """Show a review card with its buttons in the moderators' view."""
-        posted = self._world.post("mod", "Steward", f"review card #{card.case_number}")
+        """Show a case's review card in the moderators' view; a later send refreshes the same card."""
+        text = f"review card #{card.case_number} ({card.status.value})"
+        known = self._world.messages.get(self._cards.get((community, card.case_number), ""))
+        if known is None:
+            known = self._world.post("mod", "Steward", text)
+            self._cards[(community, card.case_number)] = known.message_id
+            if len(self._cards) > MAX_REMEMBERED:
+                del self._cards[next(iter(self._cards))]
+        known.text = text
         pending = card.status is ReviewStatus.PENDING  # resolved cards lose their buttons
         self._render.card(card, self._world.channel_name(card.channel_id), buttons=pending)
-        return posted.message_id
+        return known.message_id
 
     async def notify_moderators(self, community: str, text: str) -> None:
         """Show a note for the moderators."""
-        self._render.moderators(self._world.readable(text))
+        text = self._world.readable(text)
+        self._world.post("mod", "Steward", text)
+        self._render.moderators(text)

@@ -26,6 +26,7 @@ class Member:
     present: bool = True
     banned: bool = False
     muted_until: datetime | None = None
+    dms_closed: bool = False
 
     @property
     def name(self) -> str:
@@ -60,6 +61,8 @@ class World:
     messages: dict[str, Posted] = field(default_factory=dict)
     current_channel: str = "general"
     current_actor: str = "you"
+    refused: set[str] = field(default_factory=set)
+    """Actions Steward lacks the right for, as a platform would refuse them (``delete``, ``timeout``...)."""
     _channel_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     first_message_id: int = 1001
     _message_ids: itertools.count[int] = field(init=False)
