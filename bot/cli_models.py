@@ -99,7 +99,8 @@ def train(
 
     Embeddings are cached under models/.cache, so re-training is fast.
     """
-    from models.encoder import E5Encoder, Encoder
+    from models.encoder import Encoder
+    from models.factory import shared_e5
     from models.heads import DEFAULT_HEADS
     from models.training.cache import DEFAULT_CACHE_DIR
     from models.training.data import EXAMPLES_PATH
@@ -113,7 +114,7 @@ def train(
         encoder = HFEncoder(hf_path)
         target = out or hf_path / HF_HEADS_FILE
     else:
-        encoder = E5Encoder()
+        encoder = shared_e5()
         target = out or DEFAULT_HEADS
     if not datasets.is_dir():
         typer.secho(f"no datasets directory at {datasets}", err=True, fg=typer.colors.RED)
@@ -145,7 +146,7 @@ def evaluate(
     languages: Annotated[str, typer.Option(help="Languages for language id.")] = "en,ar,ru,fa,fr,de,es,tr",
 ) -> None:
     """Print ROC-AUC, average precision and F1 per language and label, plus a calibration table."""
-    from models.encoder import E5Encoder
+    from models.factory import shared_e5
     from models.heads import DEFAULT_HEADS, Heads
     from models.langid import LanguageIdentifier
     from models.training.evaluate import evaluate as run_eval
@@ -158,7 +159,7 @@ def evaluate(
         raise typer.Exit(2) from exc
     heads = Heads.load(heads_path or DEFAULT_HEADS)
     langid = LanguageIdentifier([x.strip() for x in languages.split(",") if x.strip()])
-    typer.echo(run_eval(rows, E5Encoder(), heads, langid).render())
+    typer.echo(run_eval(rows, shared_e5(), heads, langid).render())
 
 
 def register(app: typer.Typer) -> None:

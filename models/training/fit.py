@@ -14,8 +14,8 @@ from models.encoder import Matrix
 from models.heads import ANY_LANG, Heads
 from models.training.data import EXAMPLES_SOURCE, Row
 
-#: Relative weight of each (source, language) group; hand-written chat examples count double.
-EXAMPLES_GROUP_WEIGHT = 2.0
+#: Relative weight of the hand-written examples' groups (1.0: like any other source; higher did not help).
+EXAMPLES_GROUP_WEIGHT = 1.0
 #: Regularisation strength of the logistic regressions.
 C = 3.0
 #: Minimum rows per class before calibrating (overall, or for one language).
