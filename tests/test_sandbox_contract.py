@@ -143,3 +143,23 @@ async def test_refusals_are_shown_and_change_nothing(world: SandboxWorld) -> Non
     assert "[DM to alice]" not in world.printed
     assert not world.console.world.messages[message_id].deleted
     assert world.alice.muted_until is None
+
+
+async def test_deny_command_makes_the_console_refuse_until_off(world: SandboxWorld) -> None:
+    session = world.console.session
+    assert await session.handle_line("/deny delete")
+    assert "Steward now lacks delete_messages: every delete fails" in world.printed
+    message_id = await world.post("still here")
+    with pytest.raises(ActionFailed) as info:
+        await world.gateway.delete_message(world.scope, message_id)
+    assert info.value.missing_permission == "delete_messages"
+    assert await session.handle_line("/deny off")
+    await world.gateway.delete_message(world.scope, message_id)
+    assert world.console.world.messages[message_id].deleted
+
+
+@pytest.mark.parametrize("line", ["/deny", "/deny everything", "/deny delete ban"])
+async def test_deny_command_usage(world: SandboxWorld, line: str) -> None:
+    assert await world.console.session.handle_line(line)
+    assert "usage: /deny ACTION|off" in world.printed
+    assert not world.console.world.refused

@@ -5,20 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.sandbox.render import Renderer, when
-from bot.sandbox.world import MAX_REMEMBERED, PLATFORM, Member, World
+from bot.sandbox.world import MAX_REMEMBERED, PLATFORM, RIGHTS, Member, World
 from moderation.domain import MemberRef, ReviewCard, ReviewStatus, Scope
 from moderation.errors import ActionFailed
-
-RIGHTS = {
-    "reply": "send_messages",
-    "delete": "delete_messages",
-    "dm": "send_messages",
-    "timeout": "restrict_members",
-    "kick": "ban_members",
-    "ban": "ban_members",
-    "unban": "ban_members",
-}
-"""The right each action needs (a ``World.refused`` action fails as if Steward lacked it)."""
 
 
 class SandboxGateway:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.sandbox.world import RIGHTS
+
 NAME_RE = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,31}$")
 _SPEAKER_RE = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,31}):(?:\s+(.*))?$", re.DOTALL)
 _CHANNEL_RE = re.compile(r"^#?([a-z0-9_-]{1,32})$")
@@ -86,6 +88,13 @@ class Trace:
 
 
 @dataclass(frozen=True)
+class Deny:
+    """Steward loses the right for ``action`` (``None``: gets every right back)."""
+
+    action: str | None
+
+
+@dataclass(frozen=True)
 class Help:
     """Show the sandbox's commands and the moderator commands."""
 
@@ -127,6 +136,7 @@ Action = (
     | ShowButtons
     | Press
     | Trace
+    | Deny
     | Help
     | Quit
     | Nothing
@@ -147,6 +157,10 @@ USAGE: dict[str, tuple[str, str]] = {
         "press a card button: approve, reject, ban, details; e.g. /press approve 3",
     ),
     "trace": ("/trace on|off", "show or hide why Steward acted on each message"),
+    "deny": (
+        "/deny ACTION|off",
+        "Steward lacks the right to ACTION (delete, timeout, kick, ban, reply, dm); off: all rights back",
+    ),
     "help": ("/help", "this help and the moderator commands"),
     "quit": ("/quit", "leave the sandbox (Ctrl-D works too)"),
 }
@@ -199,6 +213,8 @@ def _local(name: str, args: list[str]) -> Action:
             return bad
         number = _case(args[1])
         return Press(args[0].lower(), number) if number else bad
+    if name == "deny" and len(args) == 1 and args[0].lower() in {*RIGHTS, "off"}:
+        return Deny(None if args[0].lower() == "off" else args[0].lower())
     if name == "trace" and len(args) == 1 and args[0].lower() in {"on", "off"}:
         return Trace(args[0].lower() == "on")
     return bad

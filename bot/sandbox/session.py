@@ -12,7 +12,7 @@ from bot.sandbox import parser as p
 from bot.sandbox.parser import usage
 from bot.sandbox.render import Renderer, when
 from bot.sandbox.text import show
-from bot.sandbox.world import ROLE_MEMBERS, Member, Posted, World
+from bot.sandbox.world import RIGHTS, ROLE_MEMBERS, Member, Posted, World
 from moderation.domain import (
     Actor,
     CommandReply,
@@ -45,6 +45,7 @@ HELP_LINES = (
     usage("buttons"),
     usage("press"),
     usage("trace"),
+    usage("deny"),
     usage("help"),
     usage("quit"),
 )
@@ -143,6 +144,12 @@ class SandboxSession:
             case p.Trace(on):
                 self.show_trace = on
                 self._render.notice(f"trace {'on' if on else 'off'}")
+            case p.Deny(None):
+                self._world.refused.clear()
+                self._render.notice("Steward has every right again")
+            case p.Deny(str(denied)):
+                self._world.refused.add(denied)
+                self._render.notice(f"Steward now lacks {RIGHTS[denied]}: every {denied} fails (/deny off)")
             case p.SwitchChannel(name):
                 self._world.current_channel = name
                 self._render.notice(f"now in #{name} (id {self._world.channel_id(name)})")

@@ -16,6 +16,16 @@ MAX_REMEMBERED = 10_000
 """Messages the sandbox remembers (for deletions, replies and edits); older ones are forgotten."""
 ROLE_MEMBERS: dict[str, tuple[str, ...]] = {"mod": ("mod",), "admin": ("admin",)}
 """Names that carry a sandbox role token (map them to levels with ``sandbox:mod`` / ``sandbox:admin``)."""
+RIGHTS: dict[str, str] = {
+    "reply": "send_messages",
+    "delete": "delete_messages",
+    "dm": "send_messages",
+    "timeout": "restrict_members",
+    "kick": "ban_members",
+    "ban": "ban_members",
+    "unban": "ban_members",
+}
+"""The right each gateway action needs; ``/deny ACTION`` makes the sandbox refuse it for a missing right."""
 
 
 @dataclass
