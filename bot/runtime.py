@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
 
+from bot.leader import scheduler_leadership
 from bot.logging import configure_logging
+from bot.observability import Observability
 from bot.sandbox.world import PLATFORM, SPACE_ID
 from bot.scheduler import Scheduler
 from bot.settings import Settings, mask_url
@@ -28,6 +30,7 @@ from moderation.config.configset import ConfigSet
 from moderation.config.reload import ConfigHolder, ReloadResult
 from moderation.ports import Classifier, SystemClock
 from moderation.service import ModerationService
+from moderation.storage.resilience import resilient
 from moderation.storage.store import SqlStore, open_store
 
 log = logging.getLogger(__name__)
@@ -138,7 +141,7 @@ async def build_core(
     holder = ConfigHolder(config_dir or settings.resolved_config_dir())
     url = database_url or settings.database_url.get_secret_value()
     try:
-        store = await open_store(url)
+        store = resilient(await open_store(url))  # store calls ride out a brief database outage
     except Exception as exc:  # driver errors differ per database; say which one failed, without secrets
         raise DatabaseUnavailable(f"cannot open the database {mask_url(url)}: {exc}") from exc
     try:
@@ -222,6 +225,7 @@ class _Running:
     stop: asyncio.Event
     scheduler: Scheduler
     listeners: list[Callable[[ReloadResult], None]]
+    observability: Observability | None = None
 
 
 async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO]) -> None:
@@ -269,8 +273,16 @@ async def _run_platforms(ctx: _Running, names: Iterable[str]) -> None:
                 raise PlatformFailed(name, exc) from exc
             runners.append((name, runner))
             log.info("%s: started", name)
-        await ctx.scheduler.start()
-        await _watch_connections(ctx.stop, runners)
+        obs = ctx.observability
+        if obs is not None:
+            obs.platforms_ready()
+        async with scheduler_leadership(
+            ctx.scheduler,
+            ctx.settings.database_url.get_secret_value(),
+            lease=ctx.settings.leader_lease_seconds,
+            on_change=obs.metrics.leader.set if obs is not None else None,
+        ):
+            await _watch_connections(ctx.stop, runners)
     finally:
         for name, runner in reversed(runners):
             try:
@@ -341,10 +353,16 @@ async def run(
             io = _stdio(stdin, stdout)
             io[1].write("Starting the Steward sandbox (no DISCORD_TOKEN or TELEGRAM_TOKEN set)…\n")
             io[1].flush()
-    core = await build_core(settings)
+    observability = await Observability.start(settings)  # /healthz answers while the model loads
+    try:
+        core = await build_core(settings)
+    except BaseException:
+        await observability.close()
+        raise
     stop = asyncio.Event()
     remove_signals = _install_signals(stop)
-    ctx = _Running(core, settings, stop, Scheduler(core.service), [])
+    ctx = _Running(core, settings, stop, Scheduler(core.service), [], observability)
+    observability.attach(core, ctx.scheduler, core.service)
     watcher = asyncio.create_task(core.config.watch(_reload_logger(ctx.listeners)), name="config-watch")
     watcher.add_done_callback(_log_watch_end)
     if tokens:
@@ -362,6 +380,7 @@ async def run(
         remove_signals()
         ctx.scheduler.stop()
         await _finish([worker, stopper, watcher])
+        await observability.close()
         await core.close()
         log.info("stopped")
     failure = worker.exception() if worker.done() and not worker.cancelled() else None

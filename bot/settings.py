@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         telegram_api_base_url: ``TELEGRAM_API_BASE_URL``, a self-hosted Bot API server.
         log_level: ``LOG_LEVEL``; unset: INFO, or WARNING in the sandbox (its console is the interface).
         log_format: ``LOG_FORMAT``, ``text`` (readable) or ``json`` (one object per line).
+        metrics_port: ``METRICS_PORT``; set: serve ``/metrics``, ``/healthz`` and ``/readyz`` on it
+            (``0`` picks a free port); unset: no HTTP endpoint.
+        metrics_host: ``METRICS_HOST``, the address they bind (default ``127.0.0.1``; ``0.0.0.0`` in Docker).
+        leader_lease_seconds: ``LEADER_LEASE_SECONDS``: on PostgreSQL, how long a dead scheduler leader
+            may go unnoticed before another process takes over.
     """
 
     model_config = SettingsConfigDict(
@@ -62,8 +67,18 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
     log_level: LogLevel | None = Field(default=None, alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, alias="METRICS_PORT")
+    metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
+    leader_lease_seconds: float = Field(default=15.0, gt=0, alias="LEADER_LEASE_SECONDS")
 
-    @field_validator("discord_token", "telegram_token", "telegram_api_base_url", "config_dir", mode="before")
+    @field_validator(
+        "discord_token",
+        "telegram_token",
+        "telegram_api_base_url",
+        "config_dir",
+        "metrics_port",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -36,6 +36,8 @@ class MicroBatcher(Generic[T, R]):
         self._worker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.batch_sizes: list[int] = []
+        self.on_batch: Callable[[int, float], None] | None = None
+        """Called with (batch size, seconds) after each successful batch (metrics)."""
 
     def _ensure_worker(self) -> asyncio.Queue[tuple[T, asyncio.Future[R]]]:
         loop = asyncio.get_running_loop()
@@ -84,6 +86,7 @@ class MicroBatcher(Generic[T, R]):
             if not batch:
                 continue
             self.batch_sizes.append(len(batch))
+            started = loop.time()
             try:
                 results = await loop.run_in_executor(self._executor, self._fn, [item for item, _ in batch])
                 if len(results) != len(batch):
@@ -95,6 +98,8 @@ class MicroBatcher(Generic[T, R]):
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
+            if self.on_batch is not None:
+                self.on_batch(len(batch), loop.time() - started)
             for (_, fut), result in zip(batch, results, strict=True):
                 if not fut.done():
                     fut.set_result(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from moderation.outbox import RESUME_GRACE
 from moderation.records import ReviewRecord
 from moderation.service import ModerationService
 
@@ -66,15 +67,30 @@ async def remind_pending_reviews(service: ModerationService, *, older_than: time
     return mentioned
 
 
+async def resume_outbox(service: ModerationService) -> int:
+    """Run the unfinished actions of decisions stored a while ago (platform outages, earlier crashes).
+
+    Returns:
+        How many decisions were finished.
+    """
+    if service.outbox is None:
+        return 0
+    return await service.outbox.resume(created_before=service.clock.now() - RESUME_GRACE)
+
+
 async def report_interrupted(service: ModerationService) -> int:
     """At startup: decisions saved but never marked done were cut off by a crash or restart.
 
-    Their target message is not kept with them, so they are not re-run: each is marked done with an
-    ``interrupted`` failure and the community's moderators are told which rules' actions did not run.
+    With the action outbox (the SQL store) their unfinished actions are resumed: idempotent ones run
+    again, a message that may already have been sent is not repeated and is reported in the decision's
+    failures. Without it, each is marked done with an ``interrupted`` failure and the community's
+    moderators are told which rules' actions did not run.
 
     Returns:
-        How many decisions were reported.
+        How many decisions were resumed or reported.
     """
+    if service.outbox is not None:
+        return await service.outbox.resume()
     pending = await service.store.pending_decisions()
     by_community: dict[str, list[str]] = {}
     for decision_id, community, actions in pending:

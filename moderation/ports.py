@@ -283,3 +283,11 @@ class Store(Protocol):
     async def purge_text(self, older_than: datetime) -> int:
         """Erase stored message text older than a time; return how many rows were cleared."""
         ...
+
+
+class DecisionObserver(Protocol):
+    """Told about every decision on a message once its actions ran (metrics; must not block or raise)."""
+
+    def decision_made(self, msg: InboundMessage, decision: Decision, failures: Sequence[str]) -> None:
+        """One message was judged; ``failures`` describes the actions that failed."""
+        ...

@@ -29,6 +29,7 @@ from moderation.domain import (
 )
 from moderation.executor import Executor, Target
 from moderation.greeter import Greeter
+from moderation.outbox import outbox_for
 from moderation.ports import ChatGateway, Classification, Classifier, Clock, FaqMatcher, Store
 from moderation.records import ReviewRecord
 from moderation.review.answers import FAQ_RULE, FaqHelper
@@ -101,6 +102,8 @@ class ModerationService:
         self._gateways: dict[str, ChatGateway] = {}
         self._names = RecentNames()
         self.greeter = Greeter(self.executor)
+        self.outbox = outbox_for(store, self.executor, clock, self)
+        """Runs actions with per-action states and resumes them after a crash (``None``: simple stores)."""
 
     # ------------------------------------------------------------ wiring and config
 
@@ -195,9 +198,12 @@ class ModerationService:
         flagged = any(rule != FAQ_RULE for rule in decision.fired_rules)
         await self.store.record_message(community, msg, lang=lang, flagged=flagged)
         failures: list[str] = []
-        if not decision.dry_run:
-            failures = await self._execute(community, cfg, msg, decision, decision_id)
-        await self.store.mark_decision_done(decision_id, failures)
+        if self.outbox is not None:  # per-action states and retries; marks the decision done itself
+            failures = await self.outbox.execute(community, cfg, msg, decision, decision_id)
+        else:
+            if not decision.dry_run:
+                failures = await self._execute(community, cfg, msg, decision, decision_id)
+            await self.store.mark_decision_done(decision_id, failures)
         return decision
 
     async def _classify_if_needed(

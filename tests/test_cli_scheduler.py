@@ -66,11 +66,13 @@ async def test_startup_then_intervals_and_failures_are_contained(caplog: pytest.
 
 
 def test_default_jobs_cover_the_job_bodies() -> None:
-    assert {spec.name for spec in JOBS} == {"expire_reviews", "remind_pending_reviews", "purge_old_text"}
+    assert {"expire_reviews", "remind_pending_reviews", "purge_old_text", "resume_outbox"} <= {
+        spec.name for spec in JOBS
+    }
     assert all(spec.every >= timedelta(minutes=1) for spec in JOBS)
 
 
-async def test_interrupted_decisions_are_reported_at_start(tmp_path: Path) -> None:
+async def test_interrupted_decisions_are_resumed_at_start(tmp_path: Path) -> None:
     settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 's.db'}")
     core = await build_core(settings, config_dir=keyword_config(tmp_path))
     try:
@@ -84,9 +86,7 @@ async def test_interrupted_decisions_are_reported_at_start(tmp_path: Path) -> No
         scheduler = Scheduler(core.service, jobs=[])
         await scheduler.start()
         scheduler.stop()
-        notes = [call.args["text"] for call in gateway.named("notify_moderators")]
-        assert len(notes) == 1
-        assert "interrupted" in str(notes[0])
+        assert [call.args["message_id"] for call in gateway.named("delete_message")] == ["1001"]
         assert await core.store.pending_decisions() == []
     finally:
         await core.close()

@@ -12,7 +12,7 @@ from moderation.domain import Decision, InboundMessage, PlannedAction
 from moderation.errors import NotFound
 from moderation.records import DecisionRecord
 from moderation.storage import codec, ids
-from moderation.storage.base import StoreBase
+from moderation.storage.outbox import OutboxMixin
 from moderation.storage.tables import DecisionRow, table
 
 DECISIONS = table(DecisionRow)
@@ -34,8 +34,8 @@ def decision_record(row: Any) -> DecisionRecord:
     )
 
 
-class DecisionsMixin(StoreBase):
-    """``Store`` methods about decisions."""
+class DecisionsMixin(OutboxMixin):
+    """``Store`` methods about decisions (and, through ``OutboxMixin``, their actions' states)."""
 
     async def save_decision(
         self, community: str, msg: InboundMessage | None, decision: Decision, *, at: datetime

@@ -221,3 +221,7 @@ def table(model: type[SQLModel]) -> Table:
     result = model.__table__  # type: ignore[attr-defined]
     assert isinstance(result, Table)
     return result
+
+
+# Tables kept in their own modules; imported here so that ``metadata`` holds every table.
+from moderation.storage import outbox_tables as _outbox_tables  # noqa: E402,F401
