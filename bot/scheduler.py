@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -62,6 +63,14 @@ class Scheduler:
         self._jobs = tuple(jobs)
         self._startup = tuple(startup)
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        self.on_job_start: Callable[[str, float], None] | None = None
+        """Called with (job name, seconds late) when an interval job starts (metrics)."""
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        if self.on_job_start is not None and event.scheduled_run_times:
+            late = datetime.now(UTC) - event.scheduled_run_times[-1]
+            self.on_job_start(str(event.job_id), late.total_seconds())
 
     async def _run(self, spec: JobSpec) -> None:
         try:
@@ -70,7 +79,10 @@ class Scheduler:
             log.exception("scheduled job %s failed; it runs again in %s", spec.name, spec.every)
 
     async def start(self) -> None:
-        """Run the startup jobs, then schedule the interval jobs (call once gateways are registered)."""
+        """Run the startup jobs, then schedule the interval jobs (call once gateways are registered).
+
+        It may be called again after :meth:`stop` (a process that becomes scheduler leader again).
+        """
         for spec in self._startup:
             await self._run(spec)
         for spec in self._jobs:
@@ -83,6 +95,7 @@ class Scheduler:
                 coalesce=True,
                 max_instances=1,
                 misfire_grace_time=None,
+                replace_existing=True,
             )
         self._scheduler.start()
 

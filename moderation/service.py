@@ -29,8 +29,17 @@ from moderation.domain import (
 )
 from moderation.executor import Executor, Target
 from moderation.greeter import Greeter
+from moderation.manager.tracker import attach_tracker
 from moderation.outbox import outbox_for
-from moderation.ports import ChatGateway, Classification, Classifier, Clock, FaqMatcher, Store
+from moderation.ports import (
+    ChatGateway,
+    Classification,
+    Classifier,
+    Clock,
+    DecisionObserver,
+    FaqMatcher,
+    Store,
+)
 from moderation.records import ReviewRecord
 from moderation.review.answers import FAQ_RULE, FaqHelper
 from moderation.review.commands import REGISTRY
@@ -102,8 +111,12 @@ class ModerationService:
         self._gateways: dict[str, ChatGateway] = {}
         self._names = RecentNames()
         self.greeter = Greeter(self.executor)
+        self.manager = attach_tracker(self)
+        """Questions, mood and engagement per message (``None`` when the store keeps no such state)."""
         self.outbox = outbox_for(store, self.executor, clock, self)
         """Runs actions with per-action states and resumes them after a crash (``None``: simple stores)."""
+        self.observers: list[DecisionObserver] = []
+        """Told about every decision on a message (metrics); see ``DecisionObserver``."""
 
     # ------------------------------------------------------------ wiring and config
 
@@ -197,6 +210,8 @@ class ModerationService:
         decision_id = await self.store.save_decision(community, msg, decision, at=now)
         flagged = any(rule != FAQ_RULE for rule in decision.fired_rules)
         await self.store.record_message(community, msg, lang=lang, flagged=flagged)
+        if self.manager is not None:
+            await self.manager.observe(community, cfg, msg, classification, decision)
         failures: list[str] = []
         if self.outbox is not None:  # per-action states and retries; marks the decision done itself
             failures = await self.outbox.execute(community, cfg, msg, decision, decision_id)
@@ -204,6 +219,8 @@ class ModerationService:
             if not decision.dry_run:
                 failures = await self._execute(community, cfg, msg, decision, decision_id)
             await self.store.mark_decision_done(decision_id, failures)
+        for observer in self.observers:
+            observer.decision_made(msg, decision, failures)
         return decision
 
     async def _classify_if_needed(
