@@ -380,6 +380,8 @@ async def run(
         remove_signals()
         ctx.scheduler.stop()
         await _finish([worker, stopper, watcher])
+        if not await core.service.intake.drain(STOP_GRACE_SECONDS):  # in-flight messages get decided
+            log.warning("stopped with messages still in flight; their stored decisions resume at start")
         await observability.close()
         await core.close()
         log.info("stopped")

@@ -29,6 +29,7 @@ from moderation.domain import (
 )
 from moderation.executor import Executor, Target
 from moderation.greeter import Greeter
+from moderation.intake import CHEAP_RULES_ONLY, Intake
 from moderation.outbox import outbox_for
 from moderation.ports import (
     ChatGateway,
@@ -111,6 +112,8 @@ class ModerationService:
         self._names = RecentNames()
         self.greeter = Greeter(self.executor)
         self.outbox = outbox_for(store, self.executor, clock, self)
+        self.intake = Intake()
+        """Bounded workers and the overload policy in front of :meth:`handle_message`."""
         """Runs actions with per-action states and resumes them after a crash (``None``: simple stores)."""
         self.observers: list[DecisionObserver] = []
         """Told about every decision on a message (metrics); see ``DecisionObserver``."""
@@ -179,7 +182,8 @@ class ModerationService:
     async def handle_message(self, msg: InboundMessage) -> Decision:
         """Classify, decide, persist and execute for one new or edited message; never raises."""
         try:
-            return await self._handle_message(msg)
+            async with self.intake.admit():
+                return await self._handle_message(msg)
         except Exception:  # the edge of one update: log it, keep the bot alive
             log.exception("handling message %s on %s failed", msg.message_id, msg.scope.platform)
             return Decision(outcome=Outcome.IGNORE)
@@ -230,6 +234,8 @@ class ModerationService:
         )
         if not wanted or not msg.text.strip() or level >= cfg.moderation.exempt_level:
             return None  # nothing to score, or an exempt author (no rules, no FAQ answers for staff)
+        if CHEAP_RULES_ONLY.get():  # overloaded: this message waited too long (moderation.intake)
+            return None
         try:
             return (await self.classifier.classify([msg.text[:MAX_CLASSIFY_CHARS]]))[0]
         except Exception:  # a broken model must not stop the word/link rules
