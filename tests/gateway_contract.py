@@ -89,6 +89,16 @@ async def reply_to_a_deleted_message_still_posts(world: ContractWorld) -> None:
     assert new_id != original
 
 
+async def long_texts_are_posted_shortened_not_refused(world: ContractWorld) -> None:
+    """Texts over the platform's length limit are still posted (cut to the limit), in channels and DMs."""
+    long_text = "Please read the rules. " * 400  # 9,200 characters: over Discord's 2,000 and Telegram's 4,096
+    assert await world.gateway.send_message(world.scope, long_text)
+    assert await world.gateway.send_direct(world.member, long_text)
+    before = world.moderator_posts()
+    await world.gateway.notify_moderators(world.community, long_text)
+    assert world.moderator_posts() == before + 1
+
+
 async def delete_is_idempotent(world: ContractWorld) -> None:
     """Deleting a message twice succeeds both times."""
     message_id = await world.post("delete me")
@@ -117,6 +127,11 @@ async def member_actions_succeed(world: ContractWorld) -> None:
     await world.gateway.kick_member(world.member, "contract")
     await world.gateway.ban_member(world.member, "contract", delete_message_days=1)
     await world.gateway.unban_member(world.member, "contract")
+
+
+async def ban_beyond_the_message_window_succeeds(world: ContractWorld) -> None:
+    """Asking to remove more days of messages than the platform keeps bans anyway (up to its limit)."""
+    await world.gateway.ban_member(world.member, "contract", delete_message_days=30)
 
 
 async def unban_without_a_ban_succeeds(world: ContractWorld) -> None:
@@ -225,10 +240,12 @@ async def without_a_mod_channel_cards_and_notes_are_no_ops(world: ContractWorld)
 CONTRACT: tuple[Check, ...] = (
     reply_returns_a_message_id,
     reply_to_a_deleted_message_still_posts,
+    long_texts_are_posted_shortened_not_refused,
     delete_is_idempotent,
     closed_dms_are_reported_as_dm_closed,
     direct_message_returns_an_id,
     member_actions_succeed,
+    ban_beyond_the_message_window_succeeds,
     unban_without_a_ban_succeeds,
     timeout_is_recorded_until_the_end,
     timeout_beyond_the_platform_limit_still_ends,

@@ -200,6 +200,13 @@ class FakeRest:
         return data
 
     def _post_message(self, rec: Recorded, channel_id: str) -> Reply:
+        if len(rec.json.get("content") or "") > 2000:  # Discord's real answer to an over-long message
+            error = {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}
+            return (
+                400,
+                {"message": "Invalid Form Body", "code": 50035, "errors": {"content": {"_errors": [error]}}},
+                {},
+            )
         if channel_id in self._dms.values():
             user_id = next(u for u, c in self._dms.items() if c == channel_id)
             if user_id in self.closed_dms:

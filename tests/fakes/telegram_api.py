@@ -334,6 +334,8 @@ class FakeBotApi:
     async def _m_sendMessage(self, p: dict[str, Any]) -> Any:
         if int(p["chat_id"]) in self.closed_dms:
             return _error(403, CANT_INITIATE)
+        if len(p.get("text", "")) > 4096:
+            return _error(400, "Bad Request: message is too long")
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
