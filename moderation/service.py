@@ -30,6 +30,7 @@ from moderation.domain import (
 from moderation.executor import Executor, Target
 from moderation.greeter import Greeter
 from moderation.intake import CHEAP_RULES_ONLY, Intake
+from moderation.manager.tracker import attach_tracker
 from moderation.outbox import outbox_for
 from moderation.ports import (
     ChatGateway,
@@ -111,6 +112,8 @@ class ModerationService:
         self._gateways: dict[str, ChatGateway] = {}
         self._names = RecentNames()
         self.greeter = Greeter(self.executor)
+        self.manager = attach_tracker(self)
+        """Questions, mood and engagement per message (``None`` when the store keeps no such state)."""
         self.outbox = outbox_for(store, self.executor, clock, self)
         self.intake = Intake()
         """Bounded workers and the overload policy in front of :meth:`handle_message`."""
@@ -211,6 +214,8 @@ class ModerationService:
         decision_id = await self.store.save_decision(community, msg, decision, at=now)
         flagged = any(rule != FAQ_RULE for rule in decision.fired_rules)
         await self.store.record_message(community, msg, lang=lang, flagged=flagged)
+        if self.manager is not None:
+            await self.manager.observe(community, cfg, msg, classification, decision)
         failures: list[str] = []
         if self.outbox is not None:  # per-action states and retries; marks the decision done itself
             failures = await self.outbox.execute(community, cfg, msg, decision, decision_id)
