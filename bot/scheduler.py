@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from moderation import jobs
+from moderation.dedup import purge_old_claims
 from moderation.service import ModerationService
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("expire_reviews", jobs.expire_reviews, timedelta(minutes=5)),
     JobSpec("remind_pending_reviews", jobs.remind_pending_reviews, timedelta(hours=1)),
     JobSpec("purge_old_text", jobs.purge_old_text, timedelta(hours=6)),
+    JobSpec("purge_old_claims", purge_old_claims, timedelta(hours=6)),
     JobSpec("resume_outbox", jobs.resume_outbox, timedelta(minutes=1)),
 )
 STARTUP: tuple[JobSpec, ...] = (JobSpec("report_interrupted", jobs.report_interrupted, timedelta(0)),)

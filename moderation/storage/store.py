@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 
 from moderation.storage.cases import CasesMixin
+from moderation.storage.claims import ClaimsMixin
 from moderation.storage.decisions import DecisionsMixin
 from moderation.storage.engine import make_engine
 from moderation.storage.manager_repo import ManagerMixin
@@ -14,7 +15,9 @@ from moderation.storage.reviews import ReviewsMixin
 from moderation.storage.upkeep import UpkeepMixin
 
 
-class SqlStore(MembersMixin, DecisionsMixin, CasesMixin, ReviewsMixin, UpkeepMixin, ManagerMixin):
+class SqlStore(
+    MembersMixin, DecisionsMixin, CasesMixin, ReviewsMixin, UpkeepMixin, ManagerMixin, ClaimsMixin
+):
     """Persistence on SQLite or PostgreSQL through SQLAlchemy's asyncio engine.
 
     Every method runs in its own short transaction and awaits the driver, so the event loop is never
