@@ -13,6 +13,7 @@ from moderation.config.configset import ConfigSet
 from moderation.config.levels import resolve_level
 from moderation.config.resolver import ConfigResolver, ScopeContext
 from moderation.config.schema import CommunityConfig, Criteria
+from moderation.dedup import claim_message
 from moderation.domain import (
     ActionKind,
     Actor,
@@ -198,6 +199,8 @@ class ModerationService:
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, msg.author)
         msg = _sanitised(msg, community, level)
+        if not await claim_message(self.store, msg, self.clock.now()):  # another process has it
+            return Decision(outcome=Outcome.IGNORE)
         self._names.remember(community, msg.author)
         classification = await self._classify_if_needed(resolver, msg, level)
         lang = classification.lang if classification is not None else None
