@@ -137,7 +137,12 @@ def train(
         )
         for h in results:
             langs = " ".join(f"{lg}={fmt(s.roc_auc)}" for lg, s in h.by_lang.items())
-            typer.echo(f"{h.label:9} {h.source:28} {fmt(h.overall.roc_auc):>6}  {langs}")
+            extra = (
+                ""
+                if h.no_mark_recall is None
+                else f"  (questions without '?' caught: {h.no_mark_recall:.0%})"
+            )
+            typer.echo(f"{h.label:9} {h.source:28} {fmt(h.overall.roc_auc):>6}  {langs}{extra}")
 
 
 def evaluate(

@@ -13,6 +13,8 @@ from models.training.data import Row
 from models.training.fit import train_label
 from models.training.metrics import Scores, score
 
+QMARKS = ("?", "؟", "？")
+
 
 @dataclass(frozen=True)
 class HeldOut:
@@ -22,6 +24,7 @@ class HeldOut:
     source: str
     overall: Scores
     by_lang: dict[str, Scores]
+    no_mark_recall: float | None = None
 
 
 def leave_one_source_out(
@@ -58,5 +61,11 @@ def leave_one_source_out(
                 lg: score([y[k] for k in np.flatnonzero(langs == lg)], p[langs == lg].tolist())
                 for lg in sorted(set(langs))
             }
-            results.append(HeldOut(label, source, score(y, p.tolist()), by_lang))
+            no_mark = [
+                p[k] >= 0.5
+                for k, i in enumerate(test)
+                if rows[i].y == 1 and not rows[i].text.endswith(QMARKS)
+            ]
+            recall = float(np.mean(no_mark)) if label == "question" and no_mark else None
+            results.append(HeldOut(label, source, score(y, p.tolist()), by_lang, recall))
     return results
