@@ -8,6 +8,7 @@ from datetime import timedelta
 from moderation.cases import audit, format_case, format_case_line
 from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction
 from moderation.errors import CommandError
+from moderation.manager import commands as manager_commands
 from moderation.review.queue import review_card
 from moderation.review.registry import (
     CommandContext,
@@ -208,3 +209,6 @@ async def stats_command(ctx: CommandContext, args: Sequence[str]) -> CommandRepl
         body = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
         lines.append(f"{title}: {body}")
     return CommandReply("\n".join(lines))
+
+
+manager_commands.register(REGISTRY)  # /post (scheduled posts), after the core commands in /help
