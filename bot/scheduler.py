@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from moderation import jobs
 from moderation.dedup import purge_old_claims
+from moderation.manager import jobs as manager_jobs
 from moderation.service import ModerationService
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("purge_old_text", jobs.purge_old_text, timedelta(hours=6)),
     JobSpec("purge_old_claims", purge_old_claims, timedelta(hours=6)),
     JobSpec("resume_outbox", jobs.resume_outbox, timedelta(minutes=1)),
+    JobSpec("community_manager", manager_jobs.every_minute, timedelta(minutes=1)),
 )
 STARTUP: tuple[JobSpec, ...] = (JobSpec("report_interrupted", jobs.report_interrupted, timedelta(0)),)
 
