@@ -37,7 +37,13 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+MIGRATION_LOCK = 0x5354_4557_4D49_4752  # "STEWMIGR": an advisory lock id of its own
+"""Serialises migrations on PostgreSQL: several processes starting on an empty database take turns."""
+
+
 def _upgrade_on(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":  # held until this transaction ends (SQLite: BEGIN IMMEDIATE)
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     if revision == "head" and _current_on(connection) == head_revision():
         return  # already current: skip loading the migration environment
     command.upgrade(alembic_config(connection), revision)
