@@ -239,6 +239,7 @@ class ModerationService:
             self.engine.needs_classifier(cfg)
             or self.faq.wants_question(cfg)
             or _has_lang_overrides(resolver.base)
+            or (self.manager is not None and self.manager.wants_classifier(cfg))
         )
         if not wanted or not msg.text.strip() or level >= cfg.moderation.exempt_level:
             return None  # nothing to score, or an exempt author (no rules, no FAQ answers for staff)

@@ -56,6 +56,11 @@ class MessageTracker:
         self._clock = clock
         self.mood = MoodWatch()
 
+    @staticmethod
+    def wants_classifier(cfg: CommunityConfig) -> bool:
+        """Whether the mood watch or question tracking needs messages classified."""
+        return cfg.mood.enabled or cfg.responses.enabled
+
     async def observe(
         self,
         community: str,
