@@ -8,6 +8,7 @@ from moderation.storage.cases import CasesMixin
 from moderation.storage.claims import ClaimsMixin
 from moderation.storage.decisions import DecisionsMixin
 from moderation.storage.engine import make_engine
+from moderation.storage.history_repo import HistoryMixin
 from moderation.storage.manager_repo import ManagerMixin
 from moderation.storage.members import MembersMixin
 from moderation.storage.migrate import upgrade_engine
@@ -16,7 +17,14 @@ from moderation.storage.upkeep import UpkeepMixin
 
 
 class SqlStore(
-    MembersMixin, DecisionsMixin, CasesMixin, ReviewsMixin, UpkeepMixin, ManagerMixin, ClaimsMixin
+    MembersMixin,
+    DecisionsMixin,
+    CasesMixin,
+    ReviewsMixin,
+    UpkeepMixin,
+    ManagerMixin,
+    ClaimsMixin,
+    HistoryMixin,
 ):
     """Persistence on SQLite or PostgreSQL through SQLAlchemy's asyncio engine.
 

@@ -1,0 +1,1 @@
+"""Beyond the anchors: backtests of config changes, members' appeals."""

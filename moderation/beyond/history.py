@@ -1,0 +1,54 @@
+"""What a backtest replays: stored decisions with their scores, text (while retained) and verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One stored decision on a message, as a backtest sees it.
+
+    Attributes:
+        decision_id: The stored decision's id.
+        platform: Where the message was posted.
+        space_id: Guild or chat id.
+        channel_id: Channel id.
+        message_id: Message id.
+        user_id: Author id.
+        at: When it was decided.
+        text: The message text if it was flagged and is still within retention, else ``None``.
+        lang: Detected language.
+        scores: Classifier scores stored with the decision.
+        rules: Rules that fired live.
+        exempt: The author was exempt (a moderator): not replayed.
+        case_number: The review case opened for it, if any.
+        verdict: That review's status (``approved``, ``rejected``, ``expired``, ``pending``), if any.
+    """
+
+    decision_id: int
+    platform: str
+    space_id: str
+    channel_id: str
+    message_id: str
+    user_id: str
+    at: datetime
+    text: str | None
+    lang: str | None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    rules: tuple[str, ...] = ()
+    exempt: bool = False
+    case_number: int | None = None
+    verdict: str | None = None
+
+
+@runtime_checkable
+class HistorySource(Protocol):
+    """A store that can list decisions for a backtest (``SqlStore``)."""
+
+    async def decision_history(self, community: str, since: datetime) -> list[HistoryItem]:
+        """Decisions on messages since a time, oldest first."""
+        ...
