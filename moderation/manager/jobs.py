@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from moderation.config.schema import CommunityConfig
+from moderation.manager.cron import occurrences, parse_cron
+from moderation.manager.digest import build_digest, summary
+from moderation.manager.notify import tell_moderators
 from moderation.manager.ports import ManagerStore
-from moderation.manager.posts import run_due_posts
+from moderation.manager.posts import plan, run_due_posts
 from moderation.manager.responses import remind_unanswered
 from moderation.service import ModerationService
 
 log = logging.getLogger(__name__)
+
+DIGEST_GRACE = timedelta(hours=12)
+"""Missed-run policy of digests: one missed by up to this long is sent once, late; older ones are skipped."""
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
 def manager_store(service: ModerationService) -> ManagerStore | None:
@@ -51,9 +61,61 @@ async def remind_questions(service: ModerationService) -> int:
     return reminded
 
 
+def digest_cron(cfg: CommunityConfig, kind: str) -> str:
+    """The cron expression of a community's daily or weekly digest."""
+    hour, minute = (int(part) for part in cfg.digest.at.split(":"))
+    weekday = cfg.digest.weekly_on if kind == "weekly" else "*"
+    return f"{minute} {hour} * * {weekday}"
+
+
+async def _digests_of(service: ModerationService, store: ManagerStore, community: str) -> int:
+    cfg = service.community_config(community)
+    now = service.clock.now()
+    zone = ZoneInfo(cfg.digest.timezone)
+    sent = 0
+    for kind, period in PERIODS.items():
+        if not getattr(cfg.digest, kind):
+            continue
+        times = occurrences(parse_cron(digest_cron(cfg, kind)), zone, now - DIGEST_GRACE * 2, now)
+        if not times:
+            continue
+        done = await store.run_times(community, "digest", kind, min(times))
+        due, skip = plan(times, done, now, DIGEST_GRACE)
+        for when in skip:
+            if await store.claim_run(community, "digest", kind, when, status="skipped", at=now):
+                log.warning("%s digest of %s due %s was missed: skipped", kind, community, when.isoformat())
+        if due is None or not await store.claim_run(community, "digest", kind, due, status="sending", at=now):
+            continue
+        digest = await build_digest(store, cfg.digest, community, due - period, due)
+        delivered = await tell_moderators(service, community, summary(digest, f"{kind.capitalize()} digest"))
+        status = "sent" if delivered else "failed"
+        await store.finish_run(
+            community, "digest", kind, due, status=status, detail=f"{delivered} platform(s)"
+        )
+        sent += 1
+    return sent
+
+
+async def send_digests(service: ModerationService) -> int:
+    """Post each community's due daily and weekly digests to its moderators (once each).
+
+    The chart is not sent in chat (gateways take text only); ``steward report --format html`` has it.
+    """
+    store = manager_store(service)
+    if store is None:
+        return 0
+    sent = 0
+    for community in service.communities():
+        try:
+            sent += await _digests_of(service, store, community)
+        except Exception:  # the edge of one community's digests
+            log.exception("digests of %s failed", community)
+    return sent
+
+
 async def every_minute(service: ModerationService) -> None:
     """The manager's minute tick: scheduled posts, question reminders, digests."""
-    for job in (run_posts, remind_questions):
+    for job in (run_posts, remind_questions, send_digests):
         try:
             await job(service)
         except Exception:  # the edge of one job: the next still runs
