@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,9 +15,9 @@ from moderation.domain import Outcome
 from tests.harness import ADMIN, COMMUNITY, MODERATOR, Harness, write_config
 
 
-def changed_config() -> dict[str, object]:
+def changed_config() -> dict[str, Any]:
     """The harness community with three changes: a stricter review band, a harsher action, a new rule."""
-    data = yaml.safe_load(COMMUNITY)
+    data: dict[str, Any] = yaml.safe_load(COMMUNITY)
     data["rules"]["toxicity"]["triggers"]["classifier"]["review_at"] = 0.8
     data["rules"]["rudeness"]["actions"] = {"timeout": "1h"}
     data["rules"]["mild"] = {"triggers": {"classifier": {"label": "toxic", "review_at": 0.6, "act_at": 0.99}}}
