@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from moderation.manager import jobs as manager_jobs
 from moderation.outbox import RESUME_GRACE
 from moderation.records import ReviewRecord
 from moderation.service import ModerationService
@@ -27,7 +28,11 @@ async def purge_old_text(service: ModerationService) -> int:
     """Erase stored flagged-message text older than the retention period.
 
     The store purges globally, so the shortest ``moderation.keep_flagged_text`` among the communities
-    applies (text is never kept longer than any community promised).
+    applies (text is never kept longer than any community promised). Then each community's member data
+    past ``moderation.keep_member_data`` is deleted (``moderation.manager.jobs.purge_member_data``).
+
+    Returns:
+        Messages and excerpts cleared plus member-data rows deleted.
     """
     communities = service.communities()
     if not communities:
@@ -36,7 +41,7 @@ async def purge_old_text(service: ModerationService) -> int:
     cleared = await service.store.purge_text(service.clock.now() - keep)
     if cleared:
         log.info("purged the text of %d stored message(s)", cleared)
-    return cleared
+    return cleared + await manager_jobs.purge_member_data(service)
 
 
 async def remind_pending_reviews(service: ModerationService, *, older_than: timedelta = REMIND_AFTER) -> int:

@@ -120,3 +120,22 @@ async def every_minute(service: ModerationService) -> None:
             await job(service)
         except Exception:  # the edge of one job: the next still runs
             log.exception("community manager job %s failed", job.__name__)
+
+
+async def purge_member_data(service: ModerationService) -> int:
+    """Delete member data past each community's ``moderation.keep_member_data``; return the rows deleted.
+
+    Message records, questions (with their excerpts), mood buckets and alerts, engagement and members
+    not seen since then.
+    """
+    store = manager_store(service)
+    if store is None:
+        return 0
+    removed = 0
+    now = service.clock.now()
+    for community in service.communities():
+        keep = service.community_config(community).moderation.keep_member_data
+        removed += await store.purge_member_data(community, now - keep)
+    if removed:
+        log.info("purged %d row(s) of member data past retention", removed)
+    return removed
