@@ -21,6 +21,7 @@ class CaseType(enum.StrEnum):
     REVIEW = "review"
     NOTE = "note"
     DRY_RUN = "dry_run"
+    APPEAL = "appeal"
 
 
 @dataclass(frozen=True)

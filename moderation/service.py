@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from moderation.beyond.appeals import submit_appeal
 from moderation.cases import BOT_MODERATOR, ladder_action, record_results
 from moderation.config.configset import ConfigSet
 from moderation.config.levels import resolve_level
@@ -332,6 +333,8 @@ class ModerationService:
     async def handle_command(self, cmd: ModeratorCommand) -> CommandReply:
         """Run a moderator command with a permission check at call time; never raises."""
         try:
+            if cmd.name.strip().lstrip("/").split("@", 1)[0].lower() == "appeal":
+                return await submit_appeal(self, cmd)  # members' appeals, also from private chats
             community = self.community_for(cmd.scope.platform, cmd.scope.space_id)
             if community is None:
                 return CommandReply("This chat is not part of a community I moderate.", ephemeral=True)

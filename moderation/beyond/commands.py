@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
+from moderation.beyond.appeal_verdicts import decide_appeal
 from moderation.beyond.backtest import format_report, run_backtest
 from moderation.beyond.history import HistorySource
 from moderation.config.configset import ConfigSet
@@ -47,3 +48,21 @@ async def backtest_command(ctx: CommandContext, args: Sequence[str]) -> CommandR
 def register(registry: CommandRegistry) -> None:
     """Add the beyond commands to the moderator command registry."""
     registry.command("backtest", "[period, e.g. 7d]", max_args=1, admin=True)(backtest_command)
+    registry.command("uphold", "N [note]", min_args=1, max_args=None)(uphold_command)
+    registry.command("reduce", "N [duration] [note]", min_args=1, max_args=None)(reduce_command)
+    registry.command("lift", "N [note]", min_args=1, max_args=None)(lift_command)
+
+
+async def uphold_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
+    """Uphold an appeal: the decision stands and the member is told."""
+    return await decide_appeal(ctx, "uphold", args)
+
+
+async def reduce_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
+    """Reduce an appealed ban or timeout (a timeout ends after the optional duration)."""
+    return await decide_appeal(ctx, "reduce", args)
+
+
+async def lift_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
+    """Lift an appealed case: unban or end the timeout, and tell the member."""
+    return await decide_appeal(ctx, "lift", args)

@@ -546,6 +546,15 @@ class DigestConfig(Strict):
     chart: bool = Field(True, description="Attach a PNG chart where the platform can take files.")
 
 
+class AppealsConfig(Strict):
+    """Members' appeals against a warning, timeout or ban (``/appeal <case> <text>``, once per case)."""
+
+    enabled: bool = Field(False, description="Let members appeal their cases.")
+    window: Duration = Field(
+        default=timedelta(days=14), description="How long after the case an appeal is accepted."
+    )
+
+
 class ModelSettings(Strict):
     """Which classifier serves this process (read from defaults.yaml / the first community)."""
 
@@ -590,6 +599,7 @@ class CommunityConfig(Strict):
     )
     mood: MoodConfig = Field(default_factory=MoodConfig, description="Mood watch and surge alerts.")
     digest: DigestConfig = Field(default_factory=DigestConfig, description="Digests and key members.")
+    appeals: AppealsConfig = Field(default_factory=AppealsConfig, description="Members' appeals.")
     model: ModelSettings = Field(default_factory=ModelSettings, description="Classifier (process-wide).")
     overrides: list[Override] = Field(
         default_factory=list,

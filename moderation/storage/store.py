@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import URL
 
+from moderation.storage.appeals_repo import AppealsMixin
 from moderation.storage.cases import CasesMixin
 from moderation.storage.claims import ClaimsMixin
 from moderation.storage.decisions import DecisionsMixin
@@ -25,6 +26,7 @@ class SqlStore(
     ManagerMixin,
     ClaimsMixin,
     HistoryMixin,
+    AppealsMixin,
 ):
     """Persistence on SQLite or PostgreSQL through SQLAlchemy's asyncio engine.
 
