@@ -1,4 +1,4 @@
-"""``steward healthcheck``: the container's HEALTHCHECK (asks this process's ``/healthz`` or ``/readyz``)."""
+"""Deployment commands: ``healthcheck`` (the image's HEALTHCHECK) and ``classifier-serve`` (shared model)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ def probe(host: str, port: int, path: str = "/healthz", timeout: float = TIMEOUT
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``healthcheck`` to the ``steward`` command line."""
+    """Add ``healthcheck`` and ``classifier-serve`` to the ``steward`` command line."""
+    app.command(
+        "classifier-serve",
+        epilog="Examples:\n\n    steward classifier-serve --port 8710\n\n"
+        "    CLASSIFIER_URL=http://classifier:8710 steward run",
+    )(classifier_serve)
 
     @app.command(epilog="Examples:\n\n    steward healthcheck\n\n    steward healthcheck --ready")
     def healthcheck(
@@ -42,3 +47,36 @@ def register(app: typer.Typer) -> None:
         ok, detail = probe(settings.metrics_host, settings.metrics_port, "/readyz" if ready else "/healthz")
         typer.echo(detail.strip(), err=not ok)
         raise typer.Exit(0 if ok else 1)
+
+
+def classifier_serve(
+    host: Annotated[str, typer.Option(help="Address to bind (0.0.0.0 in a container).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8710,
+) -> None:
+    """Load the configured model once and serve it to bot processes (they set CLASSIFIER_URL).
+
+    The model and languages come from the configuration directory (STEWARD_CONFIG_DIR), as for
+    `steward run`. Stop with Ctrl-C or SIGTERM.
+    """
+    import asyncio
+    import signal
+
+    from bot.classifier_service import serve
+    from bot.logging import configure_logging
+    from bot.runtime import languages_of
+    from models.factory import build_classifier
+    from moderation.config.loader import load_config_dir
+
+    settings = Settings()
+    configure_logging(settings.log_level or "INFO", settings.log_format)
+    configset = load_config_dir(settings.resolved_config_dir())
+    classifier = build_classifier(configset.model, languages_of(configset))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(classifier, host, port, stop)
+
+    asyncio.run(main())

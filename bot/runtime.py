@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
 
+from bot.classifier_service import RemoteClassifier
 from bot.leader import scheduler_leadership
 from bot.logging import configure_logging
 from bot.observability import Observability
@@ -28,7 +29,7 @@ from bot.settings import Settings, mask_url
 from models.factory import build_classifier, build_faq_matcher
 from moderation.config.configset import ConfigSet
 from moderation.config.reload import ConfigHolder, ReloadResult
-from moderation.ports import Classifier, SystemClock
+from moderation.ports import Classifier, FaqMatcher, SystemClock
 from moderation.service import ModerationService
 from moderation.storage.resilience import resilient
 from moderation.storage.store import SqlStore, open_store
@@ -108,7 +109,9 @@ class Core:
         return sorted(self.config.current.communities)
 
     async def close(self) -> None:
-        """Release the database."""
+        """Release the database (and a classifier service's connection)."""
+        if isinstance(self.classifier, RemoteClassifier):
+            await self.classifier.aclose()
         await self.store.close()
 
 
@@ -147,8 +150,13 @@ async def build_core(
     try:
         configset = holder.current
         languages = languages_of(configset)
-        classifier = build_classifier(configset.model, languages)
-        faq = build_faq_matcher(configset.model, languages, classifier)
+        classifier: Classifier
+        faq: FaqMatcher | None = None  # with a classifier service: FAQ by keywords (no model here)
+        if settings.classifier_url:
+            classifier = await RemoteClassifier.connect(settings.classifier_url)
+        else:
+            classifier = build_classifier(configset.model, languages)
+            faq = build_faq_matcher(configset.model, languages, classifier)
         service = ModerationService(
             config=holder, store=store, classifier=classifier, clock=SystemClock(), faq_matcher=faq
         )

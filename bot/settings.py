@@ -54,6 +54,8 @@ class Settings(BaseSettings):
         metrics_host: ``METRICS_HOST``, the address they bind (default ``127.0.0.1``; ``0.0.0.0`` in Docker).
         leader_lease_seconds: ``LEADER_LEASE_SECONDS``: on PostgreSQL, how long a dead scheduler leader
             may go unnoticed before another process takes over.
+        classifier_url: ``CLASSIFIER_URL``; set: ask a ``steward classifier-serve`` instance instead of
+            loading the model in this process.
     """
 
     model_config = SettingsConfigDict(
@@ -70,6 +72,7 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=0, le=65535, alias="METRICS_PORT")
     metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
     leader_lease_seconds: float = Field(default=15.0, gt=0, alias="LEADER_LEASE_SECONDS")
+    classifier_url: str | None = Field(default=None, alias="CLASSIFIER_URL")
 
     @field_validator(
         "discord_token",
@@ -77,6 +80,7 @@ class Settings(BaseSettings):
         "telegram_api_base_url",
         "config_dir",
         "metrics_port",
+        "classifier_url",
         mode="before",
     )
     @classmethod
