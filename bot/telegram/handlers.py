@@ -217,6 +217,19 @@ class Handlers:
         reply = await self._service.handle_command(cmd)
         await self._send_reply(message, community, reply)
 
+    async def on_private_command(self, update: Update, context: Context) -> None:
+        """A member's command in a private chat with the bot (``/appeal <case> <text>``)."""
+        message = update.message
+        if message is None or message.from_user is None or not message.text:
+            return
+        name = message.text.split()[0][1:].split("@")[0].lower()
+        scope = translate.chat_scope(message.chat.id, "")
+        caller = translate.actor(message.from_user)
+        cmd = ModeratorCommand(scope=scope, caller=caller, name=name, args=tuple(context.args or ()))
+        reply = await self._service.handle_command(cmd)
+        if reply.text:
+            await message.reply_text(reply.text[:4096])
+
     async def _send_reply(self, message: Message, community: str, reply: CommandReply) -> None:
         if reply.text:
             await message.reply_text(reply.text[:4096], do_quote=True)
