@@ -134,6 +134,12 @@ class Outbox:
         """Ids of the decisions being executed right now in this process."""
         return frozenset(self._active)
 
+    async def already_decided(self, msg: InboundMessage) -> bool:
+        """Whether this (unedited) message was decided before: a platform delivered it again."""
+        if msg.meta.edited or not msg.message_id.lstrip("-").isdigit():
+            return False
+        return await self._store.has_decision(msg.scope.platform, msg.scope.space_id, msg.message_id)
+
     async def execute(
         self, community: str, cfg: CommunityConfig, msg: InboundMessage, decision: Decision, decision_id: int
     ) -> list[str]:

@@ -86,6 +86,10 @@ class OutboxStore(Protocol):
         """Create or replace the state of one action of a decision."""
         ...
 
+    async def has_decision(self, platform: str, space_id: str, message_id: str) -> bool:
+        """Whether a decision about this message is stored already (a redelivered update)."""
+        ...
+
     async def action_states(self, decision_id: int) -> dict[int, ActionState]:
         """States of a decision's actions by ``seq``."""
         ...

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from moderation.beyond.appeals import submit_appeal
 from moderation.cases import BOT_MODERATOR, ladder_action, record_results
+from moderation.claim_recovery import recover_claim
 from moderation.config.configset import ConfigSet
 from moderation.config.levels import resolve_level
 from moderation.config.resolver import ConfigResolver, ScopeContext
@@ -43,6 +44,7 @@ from moderation.ports import (
     FaqMatcher,
     Store,
 )
+from moderation.raid import RaidGuard
 from moderation.records import ReviewRecord
 from moderation.review.answers import FAQ_RULE, FaqHelper
 from moderation.review.commands import REGISTRY
@@ -118,6 +120,8 @@ class ModerationService:
         """Questions, mood and engagement per message (``None`` when the store keeps no such state)."""
         self.outbox = outbox_for(store, self.executor, clock, self)
         self.intake = Intake()
+        self.raid = RaidGuard(clock, self)
+        """Join-rate detection and raid mode (``moderation.raid``)."""
         """Bounded workers and the overload policy in front of :meth:`handle_message`."""
         """Runs actions with per-action states and resumes them after a crash (``None``: simple stores)."""
         self.observers: list[DecisionObserver] = []
@@ -197,15 +201,19 @@ class ModerationService:
         community = self.community_for(msg.scope.platform, msg.scope.space_id)
         if community is None or msg.author.is_bot:
             return Decision(outcome=Outcome.IGNORE)
+        if self.outbox is not None and await self.outbox.already_decided(msg):
+            return Decision(outcome=Outcome.IGNORE)  # redelivered after a crash: decided once already
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, msg.author)
         msg = _sanitised(msg, community, level)
-        if not await claim_message(self.store, msg, self.clock.now()):  # another process has it
+        claimed = await claim_message(self.store, msg, self.clock.now())
+        if not claimed and not await recover_claim(self.store, msg, self.clock):  # another process has it
             return Decision(outcome=Outcome.IGNORE)
         self._names.remember(community, msg.author)
         classification = await self._classify_if_needed(resolver, msg, level)
         lang = classification.lang if classification is not None else None
         cfg = resolver.effective(self._scope_ctx(msg.scope, msg.author, level, lang))
+        cfg = self.raid.effective(community, cfg)  # raid mode: stricter overrides merged on top
         now = self.clock.now()
         member = await self.store.get_member(community, msg.scope.platform, msg.author.user_id)
         paused = await self.store.active_pauses(community, now)
@@ -320,6 +328,8 @@ class ModerationService:
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, member)
         cfg = resolver.effective(self._scope_ctx(event.scope, member, level, None))
+        if await self.raid.on_join(community, cfg, event, member) and not cfg.raid.greet:
+            return  # raid mode: no greetings for a flood of joiners
         gateway = self._gateways.get(event.scope.platform)
         if gateway is not None:
             await self.greeter.greet(gateway, community, cfg, event, member)

@@ -555,6 +555,52 @@ class AppealsConfig(Strict):
     )
 
 
+# ---------------------------------------------------------------- raid protection
+
+
+def _default_raid_overrides() -> dict[str, Any]:
+    return {
+        "rules": {
+            "raid_new_member_links": {
+                "description": "During a raid, new members' links wait for review.",
+                "match": "all",
+                "priority": 100,
+                "triggers": {"new_member": {"joined_within": "1d"}, "links": {"only_allowed": True}},
+                "actions": {"delete": True, "review": True},
+            }
+        }
+    }
+
+
+class RaidConfig(Strict):
+    """Raid protection: many joins in a short time switch the community into raid mode."""
+
+    enabled: bool = Field(True, description="Watch the join rate.")
+    joins: int = Field(20, ge=2, description="This many joins within 'within' start raid mode.")
+    within: Duration = Field(default=timedelta(seconds=60), description="Window for counting joins.")
+    duration: Duration = Field(
+        default=timedelta(minutes=30),
+        description="Raid mode ends by itself this long after the join rate last crossed the threshold.",
+    )
+    restrict_joiners: Duration | None = Field(
+        None, description="Time out every member who joins during raid mode for this long (unset: no)."
+    )
+    greet: bool = Field(False, description="Greet newcomers during raid mode.")
+    overrides: dict[str, Any] = Field(
+        default_factory=_default_raid_overrides,
+        description="Partial community config merged on top while raid mode is on "
+        "(default: links from members who joined in the last day are held for review).",
+    )
+
+    @field_validator("overrides")
+    @classmethod
+    def _no_identity(cls, value: dict[str, Any]) -> dict[str, Any]:
+        bad = sorted({"community", "overrides", "raid"} & set(value))
+        if bad:
+            raise ValueError(f"raid overrides cannot set {', '.join(bad)}")
+        return value
+
+
 class ModelSettings(Strict):
     """Which classifier serves this process (read from defaults.yaml / the first community)."""
 
@@ -599,6 +645,7 @@ class CommunityConfig(Strict):
     )
     mood: MoodConfig = Field(default_factory=MoodConfig, description="Mood watch and surge alerts.")
     digest: DigestConfig = Field(default_factory=DigestConfig, description="Digests and key members.")
+    raid: RaidConfig = Field(default_factory=RaidConfig, description="Raid protection (join floods).")
     appeals: AppealsConfig = Field(default_factory=AppealsConfig, description="Members' appeals.")
     model: ModelSettings = Field(default_factory=ModelSettings, description="Classifier (process-wide).")
     overrides: list[Override] = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from moderation import raid_commands
 from moderation.beyond import commands as beyond_commands
 from moderation.cases import audit, format_case, format_case_line
 from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction
@@ -214,3 +215,4 @@ async def stats_command(ctx: CommandContext, args: Sequence[str]) -> CommandRepl
 
 manager_commands.register(REGISTRY)  # /post (scheduled posts), after the core commands in /help
 beyond_commands.register(REGISTRY)  # /backtest and the appeal verdicts
+raid_commands.register(REGISTRY)  # /raid status, on, off, ban, kick

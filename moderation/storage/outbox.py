@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from moderation.outbox_types import ActionState, ActionStatus, UnfinishedDecision
 from moderation.storage import codec, ids
 from moderation.storage.base import StoreBase
+from moderation.storage.claims import CLAIMS
 from moderation.storage.outbox_tables import ActionStateRow
 from moderation.storage.tables import DecisionRow, Member, Message, table
 
@@ -50,6 +51,61 @@ class OutboxMixin(StoreBase):
         upsert = stmt.on_conflict_do_update(index_elements=[STATES.c.decision_id, STATES.c.seq], set_=keep)
         async with self._tx() as session:
             await session.execute(upsert)
+
+    async def has_decision(self, platform: str, space_id: str, message_id: str) -> bool:
+        """Whether a decision about this message is stored already (a redelivered update)."""
+        query = (
+            select(DECISIONS.c.id)
+            .where(
+                DECISIONS.c.platform == platform,
+                DECISIONS.c.space_id == ids.to_db(space_id),
+                DECISIONS.c.message_id == ids.to_db(message_id),
+            )
+            .limit(1)
+        )
+        async with self._tx() as session:
+            return (await session.execute(query)).first() is not None
+
+    async def take_over_claim(
+        self,
+        platform: str,
+        space_id: str,
+        message_id: str,
+        version: str,
+        *,
+        at: datetime,
+        claimed_before: datetime,
+    ) -> bool:
+        """Take over a claim made before ``claimed_before`` for a message still without a decision.
+
+        Its claimer died between claiming and deciding (killed, crashed); the message would otherwise
+        never be decided. Returns whether this process now holds the claim.
+        """
+        space, message = ids.to_db(space_id), ids.to_db(message_id)
+        decided = (
+            select(DECISIONS.c.id)
+            .where(
+                DECISIONS.c.platform == platform,
+                DECISIONS.c.space_id == space,
+                DECISIONS.c.message_id == message,
+            )
+            .exists()
+        )
+        stmt = (
+            update(CLAIMS)
+            .where(
+                CLAIMS.c.platform == platform,
+                CLAIMS.c.space_id == space,
+                CLAIMS.c.message_id == message,
+                CLAIMS.c.version == version,
+                CLAIMS.c.claimed_at < claimed_before,
+                ~decided,
+            )
+            .values(claimed_at=at)
+            .returning(CLAIMS.c.message_id)
+        )
+        async with self._tx() as session:
+            return (await session.execute(stmt)).first() is not None
 
     async def action_states(self, decision_id: int) -> dict[int, ActionState]:
         """States of a decision's actions by ``seq``."""

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
+from moderation.storage.tables import DecisionRow, table
 from moderation.storage.types import CleanText, UtcDateTime
+
+_decisions = table(DecisionRow).c
+DECISIONS_BY_MESSAGE = Index(
+    "ix_decisions_message", _decisions.platform, _decisions.space_id, _decisions.message_id
+)
+"""Finds the decision about a message (a platform delivering an update twice is then noticed)."""
 
 
 class ActionStateRow(SQLModel, table=True):

@@ -30,7 +30,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_action_states_decision_id_decisions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('decision_id', 'seq', name=op.f('pk_action_states'))
     )
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.create_index('ix_decisions_message', ['platform', 'space_id', 'message_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_decisions_message')
     op.drop_table('action_states')
