@@ -43,9 +43,16 @@ def manager_store(h: Harness) -> SqlStore:
     return h.store
 
 
+async def flush(h: Harness) -> None:
+    """Write the tracker's queued records now (in production a timer does it within half a second)."""
+    assert h.service.manager is not None
+    await h.service.manager.flush()
+
+
 async def say(h: Harness, text: str, *, author: Actor = MEMBER, channel: str | None = None) -> InboundMessage:
     msg = make_message(text, author=author, channel_id=channel, sent_at=h.clock.now())
     await h.push(msg)
+    await flush(h)
     return msg
 
 
@@ -54,6 +61,7 @@ async def reply(h: Harness, to: InboundMessage, text: str, *, author: Actor) -> 
     meta = MessageMeta(reply_to=to.message_id, reply_to_author=to.author.user_id)
     msg = dataclasses.replace(msg, meta=meta)
     await h.push(msg)
+    await flush(h)
     return msg
 
 

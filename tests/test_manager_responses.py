@@ -147,3 +147,24 @@ def test_grouping_by_channel_and_week() -> None:
     assert channels["2"].answered == 0
     weeks = by_week(timings)
     assert list(weeks) == ["2026-W02", "2026-W03"]
+
+
+async def test_the_hook_only_queues_and_a_timer_writes_the_batch(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.harness import make_message
+
+    async with Harness.start(tmp_path, COMMUNITY, scores=SCORES) as h:
+        tracker = h.service.manager
+        assert tracker is not None
+        tracker.flush_after = 0.05
+        await h.push(make_message("queued question?", sent_at=h.clock.now()))
+        assert await _timings(h) == []  # not written yet: the message did not wait for a commit
+        await asyncio.sleep(0.3)
+        assert len(await _timings(h)) == 1
+        tracker.flush_after = 60.0
+        tracker.max_pending = 2
+        await h.push(make_message("first?", sent_at=h.clock.now()))
+        await h.push(make_message("second?", sent_at=h.clock.now()))  # the second fills the batch
+        assert len(await _timings(h)) == 3
+        await tracker.close()

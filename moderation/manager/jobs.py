@@ -28,6 +28,12 @@ def manager_store(service: ModerationService) -> ManagerStore | None:
     return store if isinstance(store, ManagerStore) else None
 
 
+async def flush_tracker(service: ModerationService) -> None:
+    """Write the messages the tracker has queued, so that a job sees every message handled so far."""
+    if service.manager is not None:
+        await service.manager.flush()
+
+
 async def run_posts(service: ModerationService) -> int:
     """Send every community's due scheduled posts (once each); return how many were sent."""
     store = manager_store(service)
@@ -50,6 +56,7 @@ async def remind_questions(service: ModerationService) -> int:
     store = manager_store(service)
     if store is None:
         return 0
+    await flush_tracker(service)
     reminded = 0
     now = service.clock.now()
     for community in service.communities():
@@ -104,6 +111,7 @@ async def send_digests(service: ModerationService) -> int:
     store = manager_store(service)
     if store is None:
         return 0
+    await flush_tracker(service)
     sent = 0
     for community in service.communities():
         try:
@@ -131,6 +139,7 @@ async def purge_member_data(service: ModerationService) -> int:
     store = manager_store(service)
     if store is None:
         return 0
+    await flush_tracker(service)
     removed = 0
     now = service.clock.now()
     for community in service.communities():

@@ -110,8 +110,12 @@ class ReportData:
 class ManagerStore(Protocol):
     """Persistence of the community manager's state."""
 
-    async def track_message(self, event: TrackedMessage) -> int:
-        """Record a message's questions, answers, mood and engagement; return questions it answered."""
+    async def track_messages(self, events: Sequence[TrackedMessage]) -> int:
+        """Record messages' questions, answers, mood and engagement in order, in one transaction.
+
+        Returns:
+            How many questions they answered.
+        """
         ...
 
     async def mood_counts(

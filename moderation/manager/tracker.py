@@ -1,11 +1,12 @@
-"""The per-message hook: questions and answers, mood buckets and surges, engagement, in one write."""
+"""The per-message hook: questions and answers, mood buckets and surges, engagement, written in batches."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Protocol
 
-from moderation.config.schema import CommunityConfig
+from moderation.config.schema import CommunityConfig, MoodConfig
 from moderation.domain import Decision, InboundMessage, Outcome
 from moderation.manager.members import engagement_factor
 from moderation.manager.mood import MoodWatch, is_hit
@@ -48,13 +49,28 @@ def auto_answered(decision: Decision) -> bool:
 
 
 class MessageTracker:
-    """Feeds every new message into the community manager's tables; never raises."""
+    """Feeds every new message into the community manager's tables; never raises.
+
+    The hook itself only builds a small record and queues it: the records are written in one
+    transaction per batch (every :attr:`flush_after` seconds, or at once when :attr:`max_pending`
+    are waiting), and the mood check runs after each write. So a message pays microseconds here,
+    not a database commit; a crash loses at most the last batch of statistics. The manager's jobs
+    and reports call :meth:`flush` first, so they always see every message handled so far.
+    """
+
+    flush_after = 0.5
+    """Seconds a record may wait before its batch is written."""
+    max_pending = 500
+    """Records that trigger an immediate write."""
 
     def __init__(self, store: ManagerStore, service: GatewaySource, clock: Clock) -> None:
         self._store = store
         self._service = service
         self._clock = clock
         self.mood = MoodWatch()
+        self._pending: list[tuple[TrackedMessage, MoodConfig, str]] = []
+        self._timer: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
 
     @staticmethod
     def wants_classifier(cfg: CommunityConfig) -> bool:
@@ -69,26 +85,68 @@ class MessageTracker:
         classification: Classification | None,
         decision: Decision,
     ) -> None:
-        """Record one new message (edits are ignored); alert moderators on a mood surge."""
+        """Queue one new message (edits are ignored); the batch is written soon after."""
         if msg.meta.edited:
             return
         try:
-            await self._observe(community, cfg, msg, classification, decision)
+            event = self._event(community, cfg, msg, classification, decision)
         except Exception:  # the edge of the hook: statistics must never break moderation
             log.exception("community manager could not track message %s", msg.message_id)
+            return
+        if event.mood_hit:
+            self.mood.remember(community, event.platform, event.channel_id, msg.text)
+        self._pending.append((event, cfg.mood, community))
+        if len(self._pending) >= self.max_pending:
+            await self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.create_task(self._flush_later(), name="manager-flush")
 
-    async def _observe(
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.flush_after)
+        self._timer = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the queued records in one transaction, then check the mood of channels with new hits."""
+        async with self._lock:
+            batch, self._pending = self._pending, []
+            if not batch:
+                return
+            try:
+                await self._store.track_messages([event for event, _, _ in batch])
+                await self._check_mood(batch)
+            except Exception:  # the edge of one batch: statistics must never break moderation
+                log.exception("community manager could not record %d message(s)", len(batch))
+
+    async def _check_mood(self, batch: list[tuple[TrackedMessage, MoodConfig, str]]) -> None:
+        latest: dict[tuple[str, str, str], tuple[TrackedMessage, MoodConfig]] = {}
+        for event, cfg, community in batch:
+            if event.mood_hit:
+                latest[(community, event.platform, event.channel_id)] = (event, cfg)
+        for (community, platform, channel), (event, cfg) in latest.items():
+            alert = await self.mood.check(self._store, cfg, community, platform, channel, event.at)
+            if alert is not None:
+                log.warning("mood surge in %s channel %s", community, channel)
+                await tell_moderators(self._service, community, alert)
+
+    async def close(self) -> None:
+        """Write what is queued and stop the timer."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        await self.flush()
+
+    def _event(
         self,
         community: str,
         cfg: CommunityConfig,
         msg: InboundMessage,
         classification: Classification | None,
         decision: Decision,
-    ) -> None:
+    ) -> TrackedMessage:
         now = self._clock.now()
         question = cfg.responses.enabled and is_question(cfg, classification)
-        hit = cfg.mood.enabled and is_hit(cfg.mood, classification)
-        event = TrackedMessage(
+        return TrackedMessage(
             community=community,
             platform=msg.scope.platform,
             space_id=msg.scope.space_id,
@@ -105,17 +163,8 @@ class MessageTracker:
             staff=msg.author.level >= cfg.moderation.moderator_level,
             staff_window=cfg.responses.staff_window,
             mood=cfg.mood.enabled,
-            mood_hit=hit,
+            mood_hit=cfg.mood.enabled and is_hit(cfg.mood, classification),
         )
-        await self._store.track_message(event)
-        if not hit:
-            return
-        scope = msg.scope
-        self.mood.remember(community, scope.platform, scope.channel_id, msg.text)
-        alert = await self.mood.check(self._store, cfg.mood, community, scope.platform, scope.channel_id, now)
-        if alert is not None:
-            log.warning("mood surge in %s channel %s", community, scope.channel_id)
-            await tell_moderators(self._service, community, alert)
 
 
 def attach_tracker(service: TrackedService) -> MessageTracker | None:

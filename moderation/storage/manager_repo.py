@@ -97,23 +97,34 @@ class ManagerMixin(ReportQueries, StoreBase):
             answered += _rowcount(await session.execute(stmt))
         return answered
 
-    async def track_message(self, event: TrackedMessage) -> int:
-        """Record a message's questions, answers, mood and engagement; return questions it answered."""
+    async def track_messages(self, events: Sequence[TrackedMessage]) -> int:
+        """Record messages' questions, answers, mood and engagement in order, in one transaction.
+
+        Returns:
+            How many questions they answered.
+        """
+        answered = 0
         async with self._tx() as session:
-            answered = await self._answer(session, event)
-            points = 1 + ANSWER_WEIGHT * answered
-            author = self._engagement(
-                event, event.user_id, messages=1, replies=0, answers=answered, points=points
-            )
-            await session.execute(author)
-            replied = event.reply_to_author
-            if replied and replied != event.user_id and replied.lstrip("-").isdigit():
-                bump = self._engagement(event, replied, messages=0, replies=1, answers=0, points=REPLY_WEIGHT)
-                await session.execute(bump)
-            if event.question:
-                await session.execute(self._question(event))
-            if event.mood:
-                await session.execute(self._bucket(event))
+            for event in events:
+                answered += await self._track(session, event)
+        return answered
+
+    async def _track(self, session: AsyncSession, event: TrackedMessage) -> int:
+        """Write one message's records; return how many questions it answered."""
+        answered = await self._answer(session, event)
+        points = 1 + ANSWER_WEIGHT * answered
+        author = self._engagement(
+            event, event.user_id, messages=1, replies=0, answers=answered, points=points
+        )
+        await session.execute(author)
+        replied = event.reply_to_author
+        if replied and replied != event.user_id and replied.lstrip("-").isdigit():
+            bump = self._engagement(event, replied, messages=0, replies=1, answers=0, points=REPLY_WEIGHT)
+            await session.execute(bump)
+        if event.question:
+            await session.execute(self._question(event))
+        if event.mood:
+            await session.execute(self._bucket(event))
         return answered
 
     def _question(self, event: TrackedMessage) -> Any:
