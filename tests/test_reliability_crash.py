@@ -86,7 +86,9 @@ async def test_sigkill_mid_flood_then_restart_loses_nothing_and_repeats_nothing(
     except AssertionError as exc:
         second.send_signal(signal.SIGTERM)
         _code, out = await finish(second)
-        raise AssertionError(f"{exc}; at kill {at_kill}, now {db_counts(db)}; output:\n{out[-3000:]}") from None
+        raise AssertionError(
+            f"{exc}; at kill {at_kill}, now {db_counts(db)}; output:\n{out[-3000:]}"
+        ) from None
     second.send_signal(signal.SIGTERM)
     code, out = await finish(second)
     assert code == 0, out[-3000:]
