@@ -168,3 +168,20 @@ async def test_the_hook_only_queues_and_a_timer_writes_the_batch(tmp_path: Path)
         await h.push(make_message("second?", sent_at=h.clock.now()))  # the second fills the batch
         assert len(await _timings(h)) == 3
         await tracker.close()
+
+
+def test_reminders_link_to_the_message() -> None:
+    from datetime import UTC, datetime
+
+    from moderation.manager.ports import OpenQuestion
+    from moderation.manager.responses import message_link, reminder_text
+
+    assert message_link("discord", "1100", "1200", "99") == "https://discord.com/channels/1100/1200/99"
+    assert message_link("telegram", "-1001234", "-1001234", "7") == "https://t.me/c/1234/7"
+    assert message_link("sandbox", "1", "2001", "5") is None
+    now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    asked = OpenQuestion(
+        1, "discord", "1100", "1200", "99", "5", now - timedelta(minutes=150), "where is it?"
+    )
+    text = reminder_text([asked], now)
+    assert "https://discord.com/channels/1100/1200/99, 150 min ago: “where is it?”" in text

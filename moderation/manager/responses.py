@@ -76,15 +76,24 @@ def by_week(timings: Iterable[QuestionTiming]) -> dict[str, ResponseStats]:
     return {week: response_stats(items) for week, items in sorted(groups.items())}
 
 
+def message_link(platform: str, space_id: str, channel_id: str, message_id: str) -> str | None:
+    """A link moderators can click: Discord message URLs, Telegram supergroup ``t.me/c/...`` links."""
+    if platform == "discord":
+        return f"https://discord.com/channels/{space_id}/{channel_id}/{message_id}"
+    if platform == "telegram" and space_id.startswith("-100"):
+        return f"https://t.me/c/{space_id[4:]}/{message_id}"
+    return None
+
+
 def reminder_text(questions: Sequence[OpenQuestion], now: datetime) -> str:
     """The moderators' reminder: channel, age and excerpt of each waiting question."""
     lines = [f"{len(questions)} question(s) are still waiting for an answer:"]
     for q in questions[:MAX_LISTED]:
         minutes = int((now - q.asked_at).total_seconds() // 60)
-        lines.append(
-            f"- channel {q.channel_id} ({q.platform}), message {q.message_id}, {minutes} min ago: "
-            f"“{excerpt(q.excerpt, 120)}”"
-        )
+        link = message_link(q.platform, q.space_id, q.channel_id, q.message_id)
+        where = link or f"message {q.message_id}"
+        quoted = excerpt(q.excerpt, 120)
+        lines.append(f"- channel {q.channel_id} ({q.platform}), {where}, {minutes} min ago: “{quoted}”")
     if len(questions) > MAX_LISTED:
         lines.append(f"…and {len(questions) - MAX_LISTED} more.")
     return "\n".join(lines)
