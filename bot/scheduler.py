@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from moderation import jobs
+from moderation.beyond.jobs import verification_deadlines
 from moderation.dedup import purge_old_claims
 from moderation.manager import jobs as manager_jobs
 from moderation.service import ModerationService
@@ -43,6 +44,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("purge_old_claims", purge_old_claims, timedelta(hours=6)),
     JobSpec("resume_outbox", jobs.resume_outbox, timedelta(minutes=1)),
     JobSpec("community_manager", manager_jobs.every_minute, timedelta(minutes=1)),
+    JobSpec("verification_deadlines", verification_deadlines, timedelta(minutes=1)),
 )
 STARTUP: tuple[JobSpec, ...] = (JobSpec("report_interrupted", jobs.report_interrupted, timedelta(0)),)
 

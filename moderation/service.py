@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from moderation.beyond.appeals import submit_appeal
+from moderation.beyond.verification import Verifier
 from moderation.cases import BOT_MODERATOR, ladder_action, record_results
 from moderation.claim_recovery import recover_claim
 from moderation.config.configset import ConfigSet
@@ -120,6 +121,8 @@ class ModerationService:
         """Questions, mood and engagement per message (``None`` when the store keeps no such state)."""
         self.outbox = outbox_for(store, self.executor, clock, self)
         self.intake = Intake()
+        self.verifier = Verifier(self)
+        """Verification on join (``moderation.beyond.verification``)."""
         self.raid = RaidGuard(clock, self)
         """Join-rate detection and raid mode (``moderation.raid``)."""
         """Bounded workers and the overload policy in front of :meth:`handle_message`."""
@@ -328,8 +331,11 @@ class ModerationService:
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, member)
         cfg = resolver.effective(self._scope_ctx(event.scope, member, level, None))
+        held = await self.verifier.hold(community, cfg, event, member)  # verification on join
         if await self.raid.on_join(community, cfg, event, member) and not cfg.raid.greet:
             return  # raid mode: no greetings for a flood of joiners
+        if held:
+            return  # restricted until they answer; greeted once verified
         gateway = self._gateways.get(event.scope.platform)
         if gateway is not None:
             await self.greeter.greet(gateway, community, cfg, event, member)
@@ -343,8 +349,11 @@ class ModerationService:
     async def handle_command(self, cmd: ModeratorCommand) -> CommandReply:
         """Run a moderator command with a permission check at call time; never raises."""
         try:
-            if cmd.name.strip().lstrip("/").split("@", 1)[0].lower() == "appeal":
+            verb = cmd.name.strip().lstrip("/").split("@", 1)[0].lower()
+            if verb == "appeal":
                 return await submit_appeal(self, cmd)  # members' appeals, also from private chats
+            if verb == "verify":
+                return await self.verifier.answer(cmd)  # newcomers' answers (moderation.beyond.verification)
             community = self.community_for(cmd.scope.platform, cmd.scope.space_id)
             if community is None:
                 return CommandReply("This chat is not part of a community I moderate.", ephemeral=True)

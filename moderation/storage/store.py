@@ -15,6 +15,7 @@ from moderation.storage.members import MembersMixin
 from moderation.storage.migrate import upgrade_engine
 from moderation.storage.reviews import ReviewsMixin
 from moderation.storage.upkeep import UpkeepMixin
+from moderation.storage.verifications_repo import VerificationsMixin
 
 
 class SqlStore(
@@ -27,6 +28,7 @@ class SqlStore(
     ClaimsMixin,
     HistoryMixin,
     AppealsMixin,
+    VerificationsMixin,
 ):
     """Persistence on SQLite or PostgreSQL through SQLAlchemy's asyncio engine.
 

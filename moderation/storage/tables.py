@@ -224,6 +224,6 @@ def table(model: type[SQLModel]) -> Table:
 
 
 # Tables kept in their own modules; imported here so that ``metadata`` holds every table.
-from moderation.storage import outbox_tables as _outbox_tables  # noqa: E402,F401
-from moderation.storage import claims as _claims  # noqa: E402,F401
 from moderation.storage import appeal_tables as _appeal_tables  # noqa: E402,F401
+from moderation.storage import claims as _claims  # noqa: E402,F401
+from moderation.storage import outbox_tables as _outbox_tables  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Beyond: members' appeals against cases.
+"""Beyond: members' appeals against cases, newcomers held for verification.
 
 Revision ID: 0005
 Revises: 0004
@@ -33,7 +33,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals')),
     sa.UniqueConstraint('community', 'case_number', name=op.f('uq_appeals_community_case_number'))
     )
+    op.create_table('verifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community', sa.String(), nullable=False),
+    sa.Column('platform', sa.String(), nullable=False),
+    sa.Column('space_id', sa.BigInteger(), nullable=False),
+    sa.Column('channel_id', sa.BigInteger(), nullable=False),
+    sa.Column('user_id', sa.BigInteger(), nullable=False),
+    sa.Column('user_name', sa.String(), nullable=False),
+    sa.Column('status', sa.String(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verifications')),
+    sa.UniqueConstraint('community', 'platform', 'space_id', 'user_id', name=op.f('uq_verifications_community_platform_space_id_user_id'))
+    )
+    op.create_index('ix_verifications_status_deadline', 'verifications', ['status', 'deadline'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_verifications_status_deadline', table_name='verifications')
+    op.drop_table('verifications')
     op.drop_table('appeals')
