@@ -109,7 +109,9 @@ class Core:
         return sorted(self.config.current.communities)
 
     async def close(self) -> None:
-        """Release the database (and a classifier service's connection)."""
+        """Write the community manager's queued records, release the database (and a classifier service)."""
+        if self.service.manager is not None:
+            await self.service.manager.close()
         if isinstance(self.classifier, RemoteClassifier):
             await self.classifier.aclose()
         await self.store.close()
