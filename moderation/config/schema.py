@@ -436,10 +436,6 @@ def _check_cron(expr: str) -> str:
     return expr
 
 
-TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-"""An IANA time zone name, checked at load."""
-CronExpr = Annotated[str, AfterValidator(_check_cron)]
-"""Five cron fields (minute hour day month weekday) or @daily/@hourly/@weekly/@monthly."""
 _CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -462,12 +458,22 @@ class ScheduledPost(Strict):
     at: datetime | None = Field(
         None, description="One-off ISO date and time, e.g. 2026-12-01T09:00 (local to timezone if no offset)."
     )
-    cron: CronExpr | None = Field(None, description="Repeating schedule, e.g. '0 9 * * mon' (local time).")
-    timezone: TimeZoneName | None = Field(None, description="Time zone of at/cron (default posts.timezone).")
+    cron: str | None = Field(None, description="Repeating schedule, e.g. '0 9 * * mon' (local time).")
+    timezone: str | None = Field(None, description="Time zone of at/cron (default posts.timezone).")
     targets: list[PostTarget] = Field(min_length=1, description="Channels to post in.")
     text: LangText = Field(min_length=1, description="Text per language.")
     pin: bool = Field(False, description="Pin the post where the platform allows it.")
     enabled: bool = Field(True, description="Switch the post off without deleting it.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else _check_cron(value)
 
     @model_validator(mode="after")
     def _one_schedule(self) -> ScheduledPost:
@@ -479,13 +485,18 @@ class ScheduledPost(Strict):
 class PostsConfig(Strict):
     """Scheduled posts (the content calendar). Each occurrence is sent once, even across restarts."""
 
-    timezone: TimeZoneName = Field("UTC", description="Default time zone of the calendar.")
+    timezone: str = Field("UTC", description="Default time zone of the calendar.")
     grace: Duration = Field(
         default=timedelta(hours=1),
         description="A run missed (e.g. while stopped) by up to this long is sent once, late; "
         "older missed runs are skipped and logged.",
     )
     calendar: dict[str, ScheduledPost] = Field(default_factory=dict, description="Post id -> post.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_timezone(value)
 
 
 class ResponsesConfig(Strict):
@@ -537,13 +548,18 @@ class DigestConfig(Strict):
     weekly_on: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
         "mon", description="Day of the weekly digest."
     )
-    timezone: TimeZoneName = Field("UTC", description="Time zone of 'at'.")
+    timezone: str = Field("UTC", description="Time zone of 'at'.")
     top_members: int = Field(5, ge=0, le=50, description="Key members listed.")
     half_life: Duration = Field(
         default=timedelta(days=7), description="Engagement halves after this long without activity."
     )
     newcomer_messages: int = Field(3, ge=1, description="Messages that make a newcomer count as active.")
     chart: bool = Field(True, description="Attach a PNG chart where the platform can take files.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_timezone(value)
 
 
 # ---------------------------------------------------------------- raid protection
