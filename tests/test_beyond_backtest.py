@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from moderation.beyond.backtest import run_backtest
-from moderation.beyond.history import HistorySource
+from moderation.beyond.history import HistorySource, VerdictSource
 from moderation.config.loader import load_config_dir
 from moderation.domain import Outcome
 from tests.harness import ADMIN, COMMUNITY, MODERATOR, Harness, write_config
@@ -94,3 +94,21 @@ async def test_backtest_command_compares_live_config_with_files_on_disk(tmp_path
         assert h.service.community_config("acme").rules["toxicity"].triggers.classifier is not None
         assert "mild" not in h.service.community_config("acme").rules  # the backtest changed nothing live
         assert not h.gateway.named("timeout_member")
+
+
+async def test_stats_show_false_positive_rates_from_verdicts(tmp_path: Path) -> None:
+    async with Harness.start(tmp_path) as h:
+        await build_history(h)  # toxicity: one review approved, one rejected
+        await h.say("dummy again")
+        (third,) = await h.store.pending_reviews("acme")
+        await h.command(f"/reject {third.case_number}")
+        reply = await h.command("/stats 7d")
+        assert "False positives by rule (rejected/reviewed): toxicity 2/3 (67%)" in reply.text
+        assert "False positives by label: toxic 2/3 (67%)" in reply.text
+        assert isinstance(h.store, VerdictSource)
+        verdicts = await h.store.review_verdicts("acme", h.clock.now() - timedelta(days=1))
+        assert [(v.text, v.approved, v.scores["toxic"]) for v in verdicts] == [
+            ("you dummy", True, 0.7),
+            ("silly dummy", False, 0.7),
+            ("dummy again", False, 0.7),
+        ]

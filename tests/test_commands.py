@@ -26,7 +26,8 @@ async def h(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Har
 
 def test_help_comes_from_docstrings_and_lists_every_command(tmp_path: Path) -> None:
     names = [s.name for s in REGISTRY.specs()]
-    expected = "help queue case approve reject note history explain pause reload stats post"
+    expected = "help queue case approve reject note history explain pause reload stats post backtest uphold"
+    expected += " reduce lift raid"
     assert names == expected.split()
     for spec in REGISTRY.specs(include_hidden=True):
         assert spec.help == (spec.handler.__doc__ or "").strip().splitlines()[0]

@@ -52,3 +52,33 @@ class HistorySource(Protocol):
     async def decision_history(self, community: str, since: datetime) -> list[HistoryItem]:
         """Decisions on messages since a time, oldest first."""
         ...
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A moderator's verdict on a review opened by a rule: a labelled example while its text is retained.
+
+    Attributes:
+        rule: The rule that opened the review.
+        approved: ``True`` approved (a true positive), ``False`` rejected (a false positive).
+        lang: The message's detected language.
+        text: The message text while retained, else ``None``.
+        scores: The classifier scores stored with the decision.
+        at: When the moderator decided.
+    """
+
+    rule: str
+    approved: bool
+    lang: str | None
+    text: str | None
+    scores: Mapping[str, float]
+    at: datetime
+
+
+@runtime_checkable
+class VerdictSource(Protocol):
+    """A store that can list moderators' verdicts (``SqlStore``)."""
+
+    async def review_verdicts(self, community: str | None, since: datetime) -> list[Verdict]:
+        """Approved and rejected reviews resolved since a time (``community=None``: all), oldest first."""
+        ...

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from moderation import raid_commands
 from moderation.beyond import commands as beyond_commands
+from moderation.beyond.stats import false_positive_lines
 from moderation.cases import audit, format_case, format_case_line
 from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction
 from moderation.errors import CommandError
@@ -210,6 +211,7 @@ async def stats_command(ctx: CommandContext, args: Sequence[str]) -> CommandRepl
     ):
         body = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
         lines.append(f"{title}: {body}")
+    lines += await false_positive_lines(ctx.store, ctx.cfg, ctx.community, ctx.clock.now() - period)
     return CommandReply("\n".join(lines))
 
 

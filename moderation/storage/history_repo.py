@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from moderation.beyond.history import HistoryItem
+from moderation.beyond.history import HistoryItem, Verdict
 from moderation.storage import ids
 from moderation.storage.base import StoreBase
 from moderation.storage.tables import CaseRow, DecisionRow, Message, ReviewItem, table
@@ -15,10 +15,12 @@ DECISIONS = table(DecisionRow)
 MESSAGES = table(Message)
 CASES = table(CaseRow)
 REVIEWS = table(ReviewItem)
+TEXT_LOOKBACK = timedelta(days=60)
+"""Verdicts look for message text this far before the verdict period (reviews expire long before)."""
 
 
 class HistoryMixin(StoreBase):
-    """``decision_history`` (not part of the core ``Store`` protocol)."""
+    """``decision_history`` and ``review_verdicts`` (not part of the core ``Store`` protocol)."""
 
     async def decision_history(self, community: str, since: datetime) -> list[HistoryItem]:
         """Decisions on messages since a time, oldest first, with text while retained and verdicts."""
@@ -73,3 +75,54 @@ class HistoryMixin(StoreBase):
                 )
             )
         return items
+
+    async def review_verdicts(self, community: str | None, since: datetime) -> list[Verdict]:
+        """Approved and rejected reviews resolved since a time (``community=None``: all), oldest first.
+
+        Appeals are left out; the text is the flagged message's while retained.
+        """
+        query = (
+            select(
+                REVIEWS.c.community,
+                REVIEWS.c.rule,
+                REVIEWS.c.status,
+                REVIEWS.c.resolved_at,
+                REVIEWS.c.platform,
+                REVIEWS.c.space_id,
+                REVIEWS.c.message_id,
+                DECISIONS.c.lang,
+                DECISIONS.c.scores,
+            )
+            .join(
+                CASES,
+                (CASES.c.community == REVIEWS.c.community) & (CASES.c.number == REVIEWS.c.case_number),
+            )
+            .join(DECISIONS, DECISIONS.c.id == CASES.c.decision_id, isouter=True)
+            .where(REVIEWS.c.status.in_(("approved", "rejected")))
+            .where(REVIEWS.c.rule != "appeal")
+            .where(REVIEWS.c.resolved_at >= since)
+            .order_by(REVIEWS.c.resolved_at, REVIEWS.c.id)
+        )
+        if community is not None:
+            query = query.where(REVIEWS.c.community == community)
+        texts = select(
+            MESSAGES.c.platform, MESSAGES.c.space_id, MESSAGES.c.message_id, MESSAGES.c.text
+        ).where(MESSAGES.c.text.is_not(None), MESSAGES.c.sent_at >= since - TEXT_LOOKBACK)
+        if community is not None:
+            texts = texts.where(MESSAGES.c.community == community)
+        async with self._tx() as session:
+            rows = (await session.execute(query)).all()
+            text_of = {
+                (r.platform, r.space_id, r.message_id): r.text for r in (await session.execute(texts)).all()
+            }
+        return [
+            Verdict(
+                rule=row.rule,
+                approved=row.status == "approved",
+                lang=row.lang,
+                text=text_of.get((row.platform, row.space_id, row.message_id)),
+                scores=dict(row.scores or {}),
+                at=row.resolved_at,
+            )
+            for row in rows
+        ]
