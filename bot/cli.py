@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 EXTENSIONS: tuple[str, ...] = ("bot.cli_models", "bot.cli_deploy", "bot.cli_report")
 """Modules that add commands, each with ``register(app: typer.Typer) -> None`` (missing ones are skipped)."""
+EXTENSIONS += ("bot.cli_forget",)  # steward forget (privacy)
 
 app = typer.Typer(
     name="steward",
