@@ -216,3 +216,43 @@ async def test_processes_migrating_an_empty_database_at_once_do_not_collide(
     for proc, (out, _) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, out.decode(errors="replace")[-2000:]
         assert "is at revision" in out.decode()
+
+
+async def test_a_scheduled_post_fires_once_even_if_two_processes_run_the_job(
+    pg_database: str, tmp_path: Path
+) -> None:
+    """The leader runs the job; should two processes ever run it at once (a network split), the post's
+    occurrence is still claimed once in the database."""
+    from bot.runtime import build_core
+    from bot.settings import Settings
+    from moderation.manager.jobs import run_posts
+    from tests.fakes.core import RecordingGateway
+    from tests.test_sandbox_e2e import keyword_config
+
+    config = keyword_config(tmp_path)
+    due = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    community = config / "communities" / "example.yaml"
+    community.write_text(
+        community.read_text()
+        + f"""
+posts:
+  timezone: UTC
+  calendar:
+    hello:
+      at: {due}
+      targets: [{{platform: telegram, channel: "{ACME_CHAT}"}}]
+      text: {{en: "Welcome to the weekly thread"}}
+"""
+    )
+    cores = [await build_core(Settings(), config_dir=config, database_url=pg_database) for _ in range(2)]
+    gateways = [RecordingGateway(platform="telegram") for _ in cores]
+    try:
+        for core, gateway in zip(cores, gateways, strict=True):
+            core.service.register_gateway(gateway)
+        await asyncio.gather(*(run_posts(core.service) for core in cores))
+        await asyncio.gather(*(run_posts(core.service) for core in cores))
+    finally:
+        for core in cores:
+            await core.close()
+    posted = [c for g in gateways for c in g.named("send_message") if "weekly thread" in str(c.args["text"])]
+    assert len(posted) == 1
