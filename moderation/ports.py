@@ -77,6 +77,19 @@ class ChatGateway(Protocol):
         ...
 
 
+@runtime_checkable
+class TimeoutLifter(Protocol):
+    """Optional gateway capability: end a member's timeout/restriction at once.
+
+    Gateways without it get ``timeout_member(member, now)`` instead (Telegram would stretch that to a
+    30-second restriction; Discord ends the timeout).
+    """
+
+    async def lift_timeout(self, member: MemberRef, reason: str) -> None:
+        """Give a timed-out or restricted member their normal rights back."""
+        ...
+
+
 @dataclass(frozen=True)
 class Classification:
     """A classifier's result for one text.

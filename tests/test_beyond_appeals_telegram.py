@@ -1,8 +1,10 @@
-"""Appeal round trip on the fake Telegram Bot API: banned from review, appeal in a private chat, lift."""
+"""Round trips on the fake Telegram Bot API: an appeal in a private chat lifted; a newcomer verified."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ COMMUNITY = textwrap.dedent(
       telegram: {{chat_ids: ["{CHAT}"], mod_chat_id: "{MOD_CHAT}"}}
     levels: {{"telegram:admin": 50}}
     appeals: {{enabled: true, window: 3d}}
+    verification: {{enabled: true, question: {{en: "Type blue"}}, answers: {{en: [blue]}}}}
+    greetings: {{enabled: true, text: {{en: "Welcome {{user}}!"}}}}
     voice:
       replies:
         appeal_lifted: {{en: "Good news {{user}}: case #{{case}} is lifted. Welcome back to {{community}}!"}}
@@ -33,6 +37,7 @@ COMMUNITY = textwrap.dedent(
     """
 )
 BOB = tg.user(502, "Bob")
+CAROL = tg.user(503, "Carol")
 MOD = tg.user(900, "Mona", "mona")
 
 
@@ -40,7 +45,9 @@ def _buttons(call: dict[str, Any]) -> list[str]:
     return [b["callback_data"] for row in call["reply_markup"]["inline_keyboard"] for b in row]
 
 
-async def test_ban_appealed_in_private_chat_and_lifted(tmp_path: Path) -> None:
+@asynccontextmanager
+async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, ModerationService]]:
+    """The fake Bot API, a real service on SQLite and a polling TelegramRunner."""
     api = FakeBotApi()
     await api.start()
     api.set_admins(CHAT, MOD)
@@ -56,6 +63,32 @@ async def test_ban_appealed_in_private_chat_and_lifted(tmp_path: Path) -> None:
     )
     runner = await start_runner(api, service, service.communities())
     try:
+        yield api, service
+    finally:
+        await runner.stop()
+        await closer.close()
+        await api.stop()
+
+
+async def test_newcomer_verified_in_private_chat(tmp_path: Path) -> None:
+    async with running(tmp_path) as (api, _service):
+        api.inject(tg.new_members_update(CHAT, CAROL))
+        (restrict,) = await api.wait_for("restrictChatMember")
+        assert (restrict["chat_id"], restrict["user_id"]) == (CHAT, 503)
+        assert not restrict["permissions"].get("can_send_messages")
+        (question,) = await api.wait_for("sendMessage", lambda p: p["chat_id"] == 503)
+        assert "Type blue" in question["text"]
+
+        api.inject(tg.message_update(tg.message(503, CAROL, "/verify blue")))
+        lifted = await api.wait_for("restrictChatMember", lambda p: p["permissions"].get("can_send_messages"))
+        assert (lifted[0]["chat_id"], lifted[0]["user_id"]) == (CHAT, 503)
+        await api.wait_for("sendMessage", lambda p: p["chat_id"] == 503 and "you are verified" in p["text"])
+        await api.wait_for("sendMessage", lambda p: p["chat_id"] == CHAT and "Welcome Carol!" in p["text"])
+
+
+async def test_ban_appealed_in_private_chat_and_lifted(tmp_path: Path) -> None:
+    async with running(tmp_path) as (api, service):
+        store = service.store
         api.inject(tg.message_update(tg.message(CHAT, BOB, "you dummy", message_id=700)))
         (card,) = await api.wait_for("sendMessage", lambda p: p["chat_id"] == MOD_CHAT)
         number = int(_buttons(card)[0].split(":")[2])
@@ -84,7 +117,3 @@ async def test_ban_appealed_in_private_chat_and_lifted(tmp_path: Path) -> None:
             "sendMessage", lambda p: p["chat_id"] == MOD_CHAT and "unbanned" in p["text"]
         )
         assert "The member was told." in answer[-1]["text"]
-    finally:
-        await runner.stop()
-        await closer.close()
-        await api.stop()

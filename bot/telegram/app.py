@@ -94,8 +94,8 @@ class TelegramRunner:
             app.add_handler(
                 CommandHandler(names, h.on_command, filters=mod_chat & filters.UpdateType.MESSAGE)
             )
-        app.add_handler(  # members' /appeal in a private chat with the bot
-            CommandHandler("appeal", h.on_private_command, filters=filters.ChatType.PRIVATE)
+        app.add_handler(  # members' /appeal and /verify in a private chat with the bot
+            CommandHandler(["appeal", "verify"], h.on_private_command, filters=filters.ChatType.PRIVATE)
         )
         app.add_handler(CallbackQueryHandler(h.on_button))
         app.add_handler(ChatMemberHandler(h.on_chat_member, ChatMemberHandler.CHAT_MEMBER))

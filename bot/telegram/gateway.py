@@ -130,6 +130,19 @@ class TelegramGateway:
             ),
         )
 
+    async def lift_timeout(self, member: MemberRef, reason: str) -> None:
+        """End a restriction at once ("pass True for all permissions to lift restrictions")."""
+        await self._call(
+            "timeout",
+            member.space_id,
+            lambda: self._bot.restrict_chat_member(
+                int(member.space_id),
+                int(member.user_id),
+                ChatPermissions.all_permissions(),
+                use_independent_chat_permissions=True,
+            ),
+        )
+
     async def kick_member(self, member: MemberRef, reason: str) -> None:
         """Remove a member who may come back: a short ban, then an unban."""
         chat, user = int(member.space_id), int(member.user_id)

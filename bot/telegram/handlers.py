@@ -218,7 +218,7 @@ class Handlers:
         await self._send_reply(message, community, reply)
 
     async def on_private_command(self, update: Update, context: Context) -> None:
-        """A member's command in a private chat with the bot (``/appeal <case> <text>``)."""
+        """A member's command in a private chat with the bot: ``/appeal``, ``/verify``."""
         message = update.message
         if message is None or message.from_user is None or not message.text:
             return

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from moderation.beyond.appeal_types import AppealRecord, AppealStatus
 from moderation.beyond.appeals import appeal_store, voice_text
+from moderation.beyond.restrict import end_timeout
 from moderation.cases import audit
 from moderation.domain import CommandReply, MemberRef, ReviewStatus
 from moderation.errors import ActionFailed, CommandError, Conflict, NotFound
@@ -127,7 +128,10 @@ async def _undo(
             await gateway.unban_member(member, reason)
             return "unbanned", []
         shorter = duration if status is AppealStatus.REDUCED else timedelta(0)
-        await gateway.timeout_member(member, now + shorter, reason)
+        if shorter > timedelta(0):
+            await gateway.timeout_member(member, now + shorter, reason)
+        else:
+            await end_timeout(gateway, member, now, reason)
         return ("timeout shortened" if shorter > timedelta(0) else "timeout ended"), []
     except ActionFailed as exc:
         return "", [f"undo the {case.case_type} ({exc.reason})"]

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from moderation.beyond.appeals import voice_text
+from moderation.beyond.restrict import end_timeout
 from moderation.beyond.verification_types import PendingMember, VerificationStatus, VerificationStore
 from moderation.config.schema import CommunityConfig, format_duration
 from moderation.domain import Actor, CommandReply, MemberJoined, MemberRef, ModeratorCommand, Scope
@@ -165,7 +166,7 @@ class Verifier:
         if gateway is None:
             return
         try:
-            await gateway.timeout_member(_ref(held), self._host.clock.now(), "verified")
+            await end_timeout(gateway, _ref(held), self._host.clock.now(), "verified")
         except ActionFailed as exc:
             log.warning("cannot lift the verification restriction of %s: %s", held.user_id, exc.reason)
         scope = Scope(held.platform, held.community, held.space_id, held.channel_id)
