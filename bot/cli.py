@@ -22,7 +22,7 @@ from bot.settings import ConfigDirNotFound, Settings
 if TYPE_CHECKING:
     from moderation.domain import Decision
 
-EXTENSIONS: tuple[str, ...] = ("bot.cli_models", "bot.cli_deploy", "bot.cli_report")
+EXTENSIONS: tuple[str, ...] = ("bot.cli_models", "bot.cli_deploy", "bot.cli_beyond", "bot.cli_report")
 """Modules that add commands, each with ``register(app: typer.Typer) -> None`` (missing ones are skipped)."""
 EXTENSIONS += ("bot.cli_forget",)  # steward forget (privacy)
 
