@@ -134,12 +134,6 @@ class Outbox:
         """Ids of the decisions being executed right now in this process."""
         return frozenset(self._active)
 
-    async def already_decided(self, msg: InboundMessage) -> bool:
-        """Whether this (unedited) message was decided before: a platform delivered it again."""
-        if msg.meta.edited or not msg.message_id.lstrip("-").isdigit():
-            return False
-        return await self._store.has_decision(msg.scope.platform, msg.scope.space_id, msg.message_id)
-
     async def execute(
         self, community: str, cfg: CommunityConfig, msg: InboundMessage, decision: Decision, decision_id: int
     ) -> list[str]:
@@ -155,6 +149,8 @@ class Outbox:
                 return await self._host.desk.escalate(community, cfg, msg, decision, decision_id)
 
         actions = () if decision.dry_run else decision.actions
+        if not decision.actions and escalate is None:
+            return []  # stored as done already (``save_decision``): nothing to run, nothing to write
         work = _Work(decision_id, community, msg.scope, msg.author, msg.message_id, actions, {}, escalate)
         return (await self._run(work))[1]
 

@@ -204,8 +204,6 @@ class ModerationService:
         community = self.community_for(msg.scope.platform, msg.scope.space_id)
         if community is None or msg.author.is_bot:
             return Decision(outcome=Outcome.IGNORE)
-        if self.outbox is not None and await self.outbox.already_decided(msg):
-            return Decision(outcome=Outcome.IGNORE)  # redelivered after a crash: decided once already
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, msg.author)
         msg = _sanitised(msg, community, level)
