@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+from typer.testing import CliRunner
 
+from bot.cli import app
 from moderation.beyond.backtest import run_backtest
 from moderation.beyond.history import HistorySource, VerdictSource
 from moderation.config.loader import load_config_dir
@@ -112,3 +115,23 @@ async def test_stats_show_false_positive_rates_from_verdicts(tmp_path: Path) -> 
             ("silly dummy", False, 0.7),
             ("dummy again", False, 0.7),
         ]
+
+
+def test_backtest_cli_prints_the_differences(tmp_path: Path) -> None:
+    async def history() -> None:
+        async with Harness.start(tmp_path) as h:
+            await build_history(h)
+
+    asyncio.run(history())
+    new = write_config(tmp_path / "new", changed_config())
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'steward.db'}",
+        "STEWARD_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    result = CliRunner().invoke(app, ["backtest", "--config", str(new), "--since", "3650d"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "toxicity: +0 newly flagged, -2 no longer flagged, ~0 different action" in result.output
+    assert "mild: +3 newly flagged" in result.output
+    bad = CliRunner().invoke(app, ["backtest", "--config", str(new), "--community", "nope"], env=env)
+    assert bad.exit_code == 1
+    assert "not configured in both" in bad.output
