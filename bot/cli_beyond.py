@@ -1,13 +1,19 @@
-"""``steward backtest``: replay stored decisions through a changed configuration (never acts)."""
+"""``steward backtest`` (replay stored decisions through a changed config) and ``train --from-decisions``."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from models.training.data import Row
+    from moderation.beyond.history import Verdict
+    from moderation.config.configset import ConfigSet
 
 BACKTEST_HELP = """Replay the stored decisions of the last `--since` through the live configuration and
 through
@@ -75,3 +81,85 @@ def register(app: typer.Typer) -> None:
         if not texts:
             _fail("no community is configured in both configurations")
         typer.echo("\n\n".join(texts))
+
+
+def decision_rows(verdicts: Sequence[Verdict], configs: ConfigSet) -> list[Row]:
+    """Labelled examples from verdicts: the rule's classifier label, approved = 1, rejected = 0."""
+    from models.text import clean_text
+    from models.training.data import Row
+    from moderation.beyond.stats import rule_label
+
+    rows = []
+    for verdict in verdicts:
+        if verdict.text is None or verdict.community not in configs.communities:
+            continue
+        label = rule_label(configs.resolver(verdict.community).base, verdict.rule)
+        text = clean_text(verdict.text)
+        if label is not None and text:
+            rows.append(Row(text, verdict.lang or "und", label, int(verdict.approved), "decisions"))
+    return rows
+
+
+def train_from_decisions(
+    *,
+    datasets: Path,
+    examples: Path | None,
+    out: Path | None,
+    cache_dir: Path | None,
+    hf_path: Path | None,
+) -> None:
+    """``steward train --from-decisions``: refit the heads with moderators' verdicts if that is better."""
+    import numpy as np
+
+    from bot.cli import _config_dir, _fail, _settings
+    from models.encoder import Encoder
+    from models.factory import shared_e5
+    from models.features import KeywordFeatures
+    from models.heads import DEFAULT_HEADS, Heads
+    from models.training.cache import DEFAULT_CACHE_DIR, EmbeddingCache
+    from models.training.data import EXAMPLES_PATH, load_all
+    from models.training.decisions import refit_from_decisions
+    from moderation.beyond.history import VerdictSource
+    from moderation.config.loader import load_config_dir
+    from moderation.storage.store import open_store
+
+    settings = _settings()
+    configs = load_config_dir(_config_dir(settings, None))
+
+    async def read() -> list[Verdict]:
+        store = await open_store(settings.database_url.get_secret_value(), migrate=False)
+        try:
+            assert isinstance(store, VerdictSource)
+            return await store.review_verdicts(None, datetime(1970, 1, 1, tzinfo=UTC))
+        finally:
+            await store.close()
+
+    rows = decision_rows(asyncio.run(read()), configs)
+    encoder: Encoder
+    if hf_path is not None:
+        from models.hf import HF_HEADS_FILE, HFEncoder
+
+        encoder, target = HFEncoder(hf_path), out or hf_path / HF_HEADS_FILE
+    else:
+        encoder, target = shared_e5(), out or DEFAULT_HEADS
+    if not target.exists():
+        _fail(f"no heads at {target} to improve: run steward train first", 2)
+    if not datasets.is_dir():
+        _fail(f"no datasets directory at {datasets}", 2)
+    heads = Heads.load(target)
+    rows = [r for r in rows if r.label in heads.labels]
+    typer.echo(f"{len(rows)} labelled example(s) from moderators' verdicts (text still retained)")
+    if not rows:
+        typer.echo("nothing to learn from yet; the heads are unchanged")
+        return
+    base = [r for r in load_all(datasets, examples or EXAMPLES_PATH) if r.label in heads.labels]
+    cache = EmbeddingCache(encoder, cache_dir or DEFAULT_CACHE_DIR)
+    base_emb, new_emb = cache.embed([r.text for r in base]), cache.embed([r.text for r in rows])
+    if heads.features:
+        base_emb = np.hstack([base_emb, KeywordFeatures()([r.text for r in base])])
+        new_emb = np.hstack([new_emb, KeywordFeatures()([r.text for r in rows])])
+    chosen, report = refit_from_decisions(heads, base, base_emb, rows, new_emb)
+    typer.echo(report.render())
+    if report.accepted:
+        chosen.save(target)
+        typer.echo(f"wrote {target}")

@@ -94,11 +94,25 @@ def train(
     keyword_features: Annotated[
         bool, typer.Option(help="Append the keyword classifier's scores (word lists) to the embedding.")
     ] = True,
+    from_decisions: Annotated[
+        bool,
+        typer.Option(
+            help="Refit the existing heads with moderators' approve/reject verdicts (DATABASE_URL); "
+            "they replace the heads only if better on a held-back third of those verdicts."
+        ),
+    ] = False,
 ) -> None:
     """Train the classifier heads (toxic, spam, question) on frozen embeddings; write heads.npz.
 
     Embeddings are cached under models/.cache, so re-training is fast.
     """
+    if from_decisions:
+        from bot.cli_beyond import train_from_decisions
+
+        train_from_decisions(
+            datasets=datasets, examples=examples, out=out, cache_dir=cache_dir, hf_path=hf_path
+        )
+        return
     from models.encoder import Encoder
     from models.factory import shared_e5
     from models.heads import DEFAULT_HEADS

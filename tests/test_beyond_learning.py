@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import random
+from pathlib import Path
 
 import numpy as np
+from typer.testing import CliRunner
 
+from bot.cli import app
 from models.encoder import Matrix
 from models.heads import Heads
 from models.training.data import Row
 from models.training.decisions import refit_from_decisions, split_held_back
 from models.training.fit import train_heads
+from tests.harness import Harness
+from tests.test_beyond_backtest import build_history
 
 NEUTRAL = [
     "hello",
@@ -109,3 +116,49 @@ def test_too_few_decisions_change_nothing() -> None:
     )
     assert kept is heads
     assert "not enough held-back decisions" in report.reason
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_train_from_decisions_cli_reads_the_verdicts(tmp_path: Path) -> None:
+    async def history() -> None:
+        async with Harness.start(tmp_path) as h:
+            await build_history(h)  # one toxicity review approved, one rejected
+
+    asyncio.run(history())
+    data = tmp_path / "datasets"
+    data.mkdir()
+    toxic = ["you idiot", "shut up moron", "you are trash", "stupid loser"]
+    calm = ["good morning", "thanks a lot", "see you later", "nice work"]
+    _write(
+        data / "toxicity_en_tiny.jsonl",
+        [{"text": t, "lang": "en", "task": "toxicity", "label": 1} for t in toxic]
+        + [{"text": t, "lang": "en", "task": "toxicity", "label": 0} for t in calm],
+    )
+    examples = tmp_path / "examples.jsonl"
+    _write(examples, [{"text": "hello friends", "lang": "en", "labels": {"toxic": 0}}])
+    out, cache = tmp_path / "heads.npz", tmp_path / "cache"
+    common = [
+        "--datasets",
+        str(data),
+        "--examples",
+        str(examples),
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+    ]
+    trained = CliRunner().invoke(app, ["train", *common, "--no-keyword-features"])
+    assert trained.exit_code == 0, trained.output
+    before = out.read_bytes()
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'steward.db'}",
+        "STEWARD_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    result = CliRunner().invoke(app, ["train", *common, "--from-decisions"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "2 labelled example(s) from moderators' verdicts" in result.output
+    assert "kept the current heads: not enough held-back decisions" in result.output
+    assert out.read_bytes() == before

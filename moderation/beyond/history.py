@@ -65,6 +65,7 @@ class Verdict:
         text: The message text while retained, else ``None``.
         scores: The classifier scores stored with the decision.
         at: When the moderator decided.
+        community: The community.
     """
 
     rule: str
@@ -73,6 +74,7 @@ class Verdict:
     text: str | None
     scores: Mapping[str, float]
     at: datetime
+    community: str = ""
 
 
 @runtime_checkable

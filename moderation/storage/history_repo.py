@@ -123,6 +123,7 @@ class HistoryMixin(StoreBase):
                 text=text_of.get((row.platform, row.space_id, row.message_id)),
                 scores=dict(row.scores or {}),
                 at=row.resolved_at,
+                community=row.community,
             )
             for row in rows
         ]
