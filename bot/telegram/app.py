@@ -18,6 +18,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.telegram.acks import hold_acks_until_processed
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import Handlers, ModChatFilter, ModChats
 from bot.telegram.options import TelegramOptions
@@ -68,6 +69,7 @@ class TelegramRunner:
         self._options = options.with_secret() if options.mode == "webhook" else options
         self._mod_chats = ModChats(service, communities)
         self._app = build_application(self._options)
+        hold_acks_until_processed(self._app)  # a crash loses no fetched, unprocessed update
         self.gateway = TelegramGateway(self._app.bot, service)
         self._handlers = Handlers(
             service, self.gateway, AdminCache(self._app.bot, ttl=options.admin_cache_ttl), self._mod_chats
