@@ -64,3 +64,19 @@ def test_find_surge_thresholds() -> None:
     assert surge.baseline == 0.02  # the floor applies over a 1% baseline
     assert find_surge(cfg, (10, 20), (200, 1000)) is None  # 50% against a 20% baseline: 2.5x
     assert find_surge(cfg, (13, 20), (200, 1000)) is not None  # 65%: over 3x
+
+
+async def test_a_surge_spread_over_channels_raises_one_community_alert(tmp_path: Path) -> None:
+    async with Harness.start(tmp_path, MOOD, scores=SCORES) as h:
+        for i in range(60):  # an hour of calm talk in four channels: 0% baseline (2% floor)
+            await say(h, f"hello {i}", author=BOB, channel=str(2001 + i % 4))
+            h.clock.advance(timedelta(minutes=1))
+        for i in range(8):  # 8 insults over 4 channels: 2 per channel, under min_count everywhere
+            await say(h, f"you idiot {i}", author=BOB, channel=str(2001 + i % 4))
+            h.clock.advance(timedelta(seconds=30))
+        sent = alerts(h)
+        assert len(sent) == 1
+        assert sent[0].startswith("Mood alert across acme: 5 of ")  # as soon as min_count is met
+        for i in range(12):  # the pile-on grows in one channel: covered by the community-wide cooldown
+            await say(h, f"idiot {i}", author=BOB, channel="2001")
+        assert len(alerts(h)) == 1

@@ -14,6 +14,8 @@ from moderation.review.text import excerpt
 _MINUTE = timedelta(minutes=1)
 EXAMPLES = 3
 """Recent examples quoted in an alert."""
+WHOLE = ("*", "0")
+"""(platform, channel) standing for the whole community in mood counts and alerts."""
 
 
 def is_hit(cfg: MoodConfig, classification: Classification | None) -> bool:
@@ -54,8 +56,8 @@ class MoodWatch:
 
     def remember(self, community: str, platform: str, channel: str, text: str) -> None:
         """Keep the start of a bad-mood message as a possible example (in memory only)."""
-        key = (community, platform, channel)
-        self._examples.setdefault(key, deque(maxlen=EXAMPLES)).append(excerpt(text, 120))
+        for key in ((community, platform, channel), (community, *WHOLE)):
+            self._examples.setdefault(key, deque(maxlen=EXAMPLES)).append(excerpt(text, 120))
 
     async def check(
         self,
@@ -68,7 +70,10 @@ class MoodWatch:
     ) -> str | None:
         """After a bad-mood message: the alert text if the channel surges and is not cooling down.
 
-        The alert is recorded before it is returned, so it is sent at most once per cooldown.
+        ``(platform, channel) == WHOLE`` checks the whole community. One cooldown covers a channel and
+        the whole community: after a community-wide alert no channel alerts, and after any channel
+        alert no community-wide one, until ``cooldown`` has passed. The alert is recorded before it is
+        returned, so it is sent at most once per cooldown.
         """
         window_start = now - cfg.window
         recent = await store.mood_counts(community, platform, channel, window_start, now + _MINUTE)
@@ -76,7 +81,12 @@ class MoodWatch:
         surge = find_surge(cfg, recent, base)
         if surge is None:
             return None
-        last = await store.last_mood_alert(community, platform, channel)
+        if (platform, channel) == WHOLE:
+            last = await store.last_mood_alert(community, None, None)
+        else:
+            own = await store.last_mood_alert(community, platform, channel)
+            whole = await store.last_mood_alert(community, *WHOLE)
+            last = max((t for t in (own, whole) if t is not None), default=None)
         if last is not None and now - last < cfg.cooldown:
             return None
         await store.add_mood_alert(
@@ -95,8 +105,11 @@ class MoodWatch:
         minutes = int(cfg.window.total_seconds() // 60)
         examples = self._examples.get((community, platform, channel), deque())
         quoted = "; ".join(f"“{e}”" for e in examples)
+        where = (
+            f"across {community}" if (platform, channel) == WHOLE else f"in channel {channel} ({platform})"
+        )
         return (
-            f"Mood alert in channel {channel} ({platform}): {surge.hits} of {surge.total} messages in the "
+            f"Mood alert {where}: {surge.hits} of {surge.total} messages in the "
             f"last {minutes} min scored {'/'.join(cfg.labels)} "
             f"({surge.share:.0%}, usual {surge.baseline:.0%})." + (f" Examples: {quoted}" if quoted else "")
         )

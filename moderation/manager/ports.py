@@ -121,11 +121,13 @@ class ManagerStore(Protocol):
     async def mood_counts(
         self, community: str, platform: str, channel_id: str, since: datetime, until: datetime
     ) -> tuple[int, int]:
-        """(hits, total) of a channel's mood buckets in ``[since, until)``."""
+        """(hits, total) of a channel's mood buckets in ``[since, until)`` (platform ``*``: every channel)."""
         ...
 
-    async def last_mood_alert(self, community: str, platform: str, channel_id: str) -> datetime | None:
-        """When the channel's last mood alert was sent, if ever."""
+    async def last_mood_alert(
+        self, community: str, platform: str | None, channel_id: str | None
+    ) -> datetime | None:
+        """When the channel's last mood alert was sent, if ever (``None``, ``None``: any in the community)."""
         ...
 
     async def add_mood_alert(

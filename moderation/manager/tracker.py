@@ -9,7 +9,7 @@ from typing import Protocol
 from moderation.config.schema import CommunityConfig, MoodConfig
 from moderation.domain import Decision, InboundMessage, Outcome
 from moderation.manager.members import engagement_factor
-from moderation.manager.mood import MoodWatch, is_hit
+from moderation.manager.mood import WHOLE, MoodWatch, is_hit
 from moderation.manager.notify import GatewaySource, tell_moderators
 from moderation.manager.ports import ManagerStore, TrackedMessage
 from moderation.ports import Classification, Clock, Store
@@ -123,10 +123,17 @@ class MessageTracker:
         for event, cfg, community in batch:
             if event.mood_hit:
                 latest[(community, event.platform, event.channel_id)] = (event, cfg)
+        communities: dict[str, tuple[TrackedMessage, MoodConfig]] = {}
         for (community, platform, channel), (event, cfg) in latest.items():
+            communities[community] = (event, cfg)
             alert = await self.mood.check(self._store, cfg, community, platform, channel, event.at)
             if alert is not None:
                 log.warning("mood surge in %s channel %s", community, channel)
+                await tell_moderators(self._service, community, alert)
+        for community, (event, cfg) in communities.items():  # spread over channels, each under the bar
+            alert = await self.mood.check(self._store, cfg, community, *WHOLE, event.at)
+            if alert is not None:
+                log.warning("mood surge across %s", community)
                 await tell_moderators(self._service, community, alert)
 
     async def close(self) -> None:

@@ -168,25 +168,25 @@ class ManagerMixin(ReportQueries, StoreBase):
     async def mood_counts(
         self, community: str, platform: str, channel_id: str, since: datetime, until: datetime
     ) -> tuple[int, int]:
-        """(hits, total) of a channel's mood buckets in ``[since, until)``."""
+        """(hits, total) of a channel's mood buckets in ``[since, until)`` (platform ``*``: every channel)."""
         b = BUCKETS.c
         query = select(func.coalesce(func.sum(b.hits), 0), func.coalesce(func.sum(b.total), 0)).where(
-            b.community == community,
-            b.platform == platform,
-            b.channel_id == ids.to_db(channel_id),
-            b.minute >= since,
-            b.minute < until,
+            b.community == community, b.minute >= since, b.minute < until
         )
+        if platform != "*":
+            query = query.where(b.platform == platform, b.channel_id == ids.to_db(channel_id))
         async with self._tx() as session:
             hits, total = (await session.execute(query)).one()
         return int(hits), int(total)
 
-    async def last_mood_alert(self, community: str, platform: str, channel_id: str) -> datetime | None:
-        """When the channel's last mood alert was sent, if ever."""
+    async def last_mood_alert(
+        self, community: str, platform: str | None, channel_id: str | None
+    ) -> datetime | None:
+        """When the channel's last mood alert was sent, if ever (``None``, ``None``: any in the community)."""
         a = ALERTS.c
-        query = select(func.max(a.at)).where(
-            a.community == community, a.platform == platform, a.channel_id == ids.to_db(channel_id)
-        )
+        query = select(func.max(a.at)).where(a.community == community)
+        if platform is not None and channel_id is not None:
+            query = query.where(a.platform == platform, a.channel_id == ids.to_db(channel_id))
         async with self._tx() as session:
             value: datetime | None = (await session.execute(query)).scalar_one_or_none()
         return value

@@ -76,7 +76,10 @@ class MoodBucketRow(SQLModel, table=True):
     """Messages and mood-label hits per channel per minute (the rolling windows sum these)."""
 
     __tablename__ = "mood_buckets"
-    __table_args__ = (UniqueConstraint("community", "platform", "channel_id", "minute"),)
+    __table_args__ = (
+        UniqueConstraint("community", "platform", "channel_id", "minute"),
+        Index("ix_mood_buckets_community_minute", "community", "minute"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community: str

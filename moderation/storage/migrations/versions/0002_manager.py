@@ -72,6 +72,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mood_buckets')),
     sa.UniqueConstraint('community', 'platform', 'channel_id', 'minute', name=op.f('uq_mood_buckets_community_platform_channel_id_minute'))
     )
+    with op.batch_alter_table('mood_buckets', schema=None) as batch_op:
+        batch_op.create_index('ix_mood_buckets_community_minute', ['community', 'minute'], unique=False)
+
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community', sa.String(), nullable=False),
@@ -115,6 +118,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_questions_community_asked_at')
 
     op.drop_table('questions')
+    with op.batch_alter_table('mood_buckets', schema=None) as batch_op:
+        batch_op.drop_index('ix_mood_buckets_community_minute')
+
     op.drop_table('mood_buckets')
     with op.batch_alter_table('mood_alerts', schema=None) as batch_op:
         batch_op.drop_index('ix_mood_alerts_channel_at')
