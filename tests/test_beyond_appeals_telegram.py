@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from typing import Any
 
 from moderation.config.reload import ConfigHolder
 from moderation.executor import Executor
-from moderation.ports import SystemClock
+from moderation.ports import Store, SystemClock
 from moderation.service import ModerationService
 from tests.fakes import telegram_api as tg
 from tests.fakes.core import ScriptedClassifier
@@ -39,6 +40,17 @@ COMMUNITY = textwrap.dedent(
 BOB = tg.user(502, "Bob")
 CAROL = tg.user(503, "Carol")
 MOD = tg.user(900, "Mona", "mona")
+
+
+async def ban_case_of(store: Store, user_id: str) -> int:
+    """The member's ban case, once recorded (the case is written right after the platform call)."""
+    for _ in range(100):
+        cases = await store.member_cases("acme", "telegram", user_id)
+        found = [c.number for c in cases if c.case_type.value == "ban"]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError("no ban case recorded")
 
 
 def _buttons(call: dict[str, Any]) -> list[str]:
@@ -96,8 +108,7 @@ async def test_ban_appealed_in_private_chat_and_lifted(tmp_path: Path) -> None:
         api.inject(tg.callback_update(MOD, card_message, f"rv:ban:{number}", query_id="b1"))
         (ban,) = await api.wait_for("banChatMember")
         assert (ban["chat_id"], ban["user_id"]) == (CHAT, 502)
-        cases = await store.member_cases("acme", "telegram", "502")
-        ban_case = next(c.number for c in cases if c.case_type.value == "ban")
+        ban_case = await ban_case_of(store, "502")
 
         api.inject(tg.message_update(tg.message(502, BOB, f"/appeal {ban_case} I was quoting a film")))
         (ack,) = await api.wait_for("sendMessage", lambda p: p["chat_id"] == 502)
