@@ -9,10 +9,11 @@ from typing import Any
 import yaml
 
 from moderation.beyond.jobs import verification_deadlines
-from moderation.domain import Actor, MemberRef
-from tests.harness import COMMUNITY, Harness
+from moderation.domain import Actor, MemberJoined, MemberRef, Scope
+from tests.harness import COMMUNITY, MODERATOR, SANDBOX_CHANNEL, SANDBOX_SPACE, Harness
 
 CAROL = Actor(platform="sandbox", user_id="1003", display_name="carol")
+SCOPE = Scope("sandbox", "", SANDBOX_SPACE, SANDBOX_CHANNEL)
 
 
 def verifying(**options: Any) -> dict[str, Any]:
@@ -107,4 +108,16 @@ async def test_verification_off_by_default(tmp_path: Path) -> None:
     async with Harness.start(tmp_path) as h:
         await h.join("1003", "carol")
         assert not h.gateway.named("timeout_member")
+        assert (await h.command("/verify blue", caller=CAROL)).text == "You have nothing to verify."
+
+
+async def test_staff_and_members_verified_before_skip(tmp_path: Path) -> None:
+    async with Harness.start(tmp_path, verifying()) as h:
+        await h.service.handle_join(MemberJoined(SCOPE, MODERATOR, h.clock.now()))
+        assert timeouts_of(h, MODERATOR.user_id) == []
+        await h.join("1003", "carol")
+        await h.command("/verify blue", caller=CAROL)
+        calls = len(h.gateway.named("timeout_member"))
+        await h.join("1003", "carol")  # left and came back within skip_known_after
+        assert len(h.gateway.named("timeout_member")) == calls
         assert (await h.command("/verify blue", caller=CAROL)).text == "You have nothing to verify."

@@ -1,6 +1,7 @@
 """Verification on join: newcomers are restricted until they answer a simple question.
 
-On join (``verification.enabled``), a newcomer Steward has not known for ``skip_known_after`` is
+On join (``verification.enabled``), a newcomer Steward has not known for ``skip_known_after``, who
+never passed before and is not staff (``exempt_level``), is
 timed out for the time limit (plus a margin) and asked the question privately (in the join channel if
 their DMs are closed). ``/verify <answer>`` with any configured language's answer lifts the
 restriction and greets them; a verification still pending at its deadline fails: the member is kicked
@@ -17,6 +18,7 @@ from typing import Protocol
 from moderation.beyond.appeals import voice_text
 from moderation.beyond.restrict import end_timeout
 from moderation.beyond.verification_types import PendingMember, VerificationStatus, VerificationStore
+from moderation.config.levels import resolve_level
 from moderation.config.schema import CommunityConfig, format_duration
 from moderation.domain import Actor, CommandReply, MemberJoined, MemberRef, ModeratorCommand, Scope
 from moderation.errors import ActionFailed
@@ -91,8 +93,13 @@ class Verifier:
         if not settings.enabled or store is None or gateway is None:
             return False
         now = self._host.clock.now()
+        level = resolve_level(cfg, member.platform, member.user_id, member.roles)
+        if max(level, member.level) >= cfg.moderation.exempt_level:
+            return False  # staff
         known = await self._host.store.get_member(community, member.platform, member.user_id)
         if known is not None and known.first_seen < now - settings.skip_known_after:
+            return False
+        if await store.verified_before(community, member.platform, member.user_id):
             return False
         pending = PendingMember(
             community,

@@ -65,6 +65,10 @@ class VerificationStore(Protocol):
         """Count one wrong answer; return the attempts so far."""
         ...
 
+    async def verified_before(self, community: str, platform: str, user_id: str) -> bool:
+        """Whether the member passed verification in this community before."""
+        ...
+
     async def overdue_verifications(self, now: datetime) -> list[PendingMember]:
         """Pending verifications past their deadline."""
         ...

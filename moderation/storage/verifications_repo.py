@@ -98,6 +98,17 @@ class VerificationsMixin(StoreBase):
             row = (await session.execute(stmt)).first()
         return int(row[0]) if row is not None else 0
 
+    async def verified_before(self, community: str, platform: str, user_id: str) -> bool:
+        """Whether the member passed verification in this community before (in any of its spaces)."""
+        query = select(V.id).where(
+            V.community == community,
+            V.platform == platform,
+            V.user_id == ids.to_db(user_id),
+            V.status == VerificationStatus.PASSED.value,
+        )
+        async with self._tx() as session:
+            return (await session.execute(query.limit(1))).first() is not None
+
     async def overdue_verifications(self, now: datetime) -> list[PendingMember]:
         """Pending verifications past their deadline, oldest first."""
         query = (
