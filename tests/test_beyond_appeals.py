@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 
 from moderation.beyond.appeal_types import AppealStatus, AppealStore
-from moderation.domain import Actor, MemberRef, ReviewCard
+from moderation.domain import Actor, MemberRef, ReviewCard, Scope
 from moderation.records import CaseType
-from tests.harness import COMMUNITY, MEMBER, MODERATOR, Harness
+from tests.harness import COMMUNITY, MEMBER, MODERATOR, SANDBOX_SPACE, Harness
 
 BOB = Actor(platform="sandbox", user_id="1002", display_name="bob")
 
@@ -129,3 +129,25 @@ async def test_appeals_are_off_by_default(tmp_path: Path) -> None:
         warn = await case_of(h, CaseType.WARN)
         reply = await h.command(f"/appeal {warn} please", caller=MEMBER)
         assert reply.text == "Appeals are not open in this community."
+
+
+async def test_card_buttons_on_an_appeal_lift_or_uphold(tmp_path: Path) -> None:
+    async with Harness.start(tmp_path, with_appeals()) as h:
+        await h.say("you dummy")
+        (review,) = await h.store.pending_reviews("acme")
+        await h.command(f"/ban {review.case_number}", caller=MODERATOR)
+        ban = await case_of(h, CaseType.BAN)
+        await h.command(f"/appeal {ban} please", caller=MEMBER)
+        (appeal,) = await h.store.pending_reviews("acme")
+        scope = Scope("sandbox", "", SANDBOX_SPACE, SANDBOX_SPACE)
+        reply = await h.service.handle_button(scope, MODERATOR, "approve", appeal.case_number)
+        assert f"Appeal of case #{ban} lifted: unbanned." in reply.text
+        assert len(h.gateway.named("unban_member")) == 1
+
+        await h.say("what a meanie")
+        warn = await case_of(h, CaseType.WARN)
+        await h.command(f"/appeal {warn} please", caller=MEMBER)
+        (second,) = await h.store.pending_reviews("acme")
+        reply = await h.service.handle_button(scope, MODERATOR, "reject", second.case_number)
+        assert f"Appeal of case #{warn} upheld" in reply.text
+        assert last_dm(h)[1] == f"Sorry alice, case #{warn} stands."

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from moderation.beyond.appeal_types import AppealRecord, AppealStatus
+from moderation.beyond.appeal_types import AppealRecord, AppealStatus, AppealStore
 from moderation.beyond.appeals import appeal_store, voice_text
 from moderation.beyond.restrict import end_timeout
 from moderation.cases import audit
@@ -152,3 +152,15 @@ async def _tell(
     except ActionFailed:
         return False
     return True
+
+
+async def appeal_card_verdict(ctx: CommandContext, verb: str, args: Sequence[str]) -> CommandReply | None:
+    """Approve/reject on an appeal's own review: run it as ``/lift`` or ``/uphold`` (else ``None``)."""
+    number = parse_case_number(args[0])
+    store = ctx.store
+    if not isinstance(store, AppealStore):
+        return None
+    appeal = await store.find_appeal(ctx.community, number)
+    if appeal is None or appeal.review_number != number or appeal.status is not AppealStatus.PENDING:
+        return None
+    return await decide_appeal(ctx, "lift" if verb == "approve" else "uphold", args)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from moderation import raid_commands
 from moderation.beyond import commands as beyond_commands
+from moderation.beyond.appeal_verdicts import appeal_card_verdict
 from moderation.beyond.stats import false_positive_lines
 from moderation.cases import audit, format_case, format_case_line
 from moderation.domain import ActionKind, CommandReply, Decision, PlannedAction
@@ -78,6 +79,8 @@ async def case_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply
 async def approve_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
     """Approve a pending review and run the actions it holds."""
     number = parse_case_number(args[0])
+    if (appeal := await appeal_card_verdict(ctx, "approve", args)) is not None:
+        return appeal  # an appeal's card: approving lifts the appealed case
     return await ctx.ops.approve_case(ctx.community, number, ctx.caller, _note(args[1:]))
 
 
@@ -85,6 +88,8 @@ async def approve_command(ctx: CommandContext, args: Sequence[str]) -> CommandRe
 async def reject_command(ctx: CommandContext, args: Sequence[str]) -> CommandReply:
     """Reject a pending review: nothing runs, it is recorded as a false positive."""
     number = parse_case_number(args[0])
+    if (appeal := await appeal_card_verdict(ctx, "reject", args)) is not None:
+        return appeal  # an appeal's card: rejecting upholds the appealed case
     return await ctx.ops.reject_case(ctx.community, number, ctx.caller, _note(args[1:]))
 
 
