@@ -45,12 +45,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=6000)
+    parser.add_argument("--eval-rows", type=int, default=1500, help="most held-out rows per source")
     args = parser.parse_args()
 
     rows = load_all()
     held_texts = {r.text for r in rows if r.source in HELD_OUT}
     train = [r for r in rows if r.source not in HELD_OUT and r.text not in held_texts]
-    test = [r for r in rows if r.source in HELD_OUT]
+    test: list[Any] = []
+    for source in HELD_OUT:
+        test.extend([r for r in rows if r.source == source][: args.eval_rows])
     encoder = TorchE5Encoder()
     cache = EmbeddingCache(encoder)
     emb_train = cache.embed([r.text for r in train])
