@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from moderation.domain import ActionKind, Actor, Decision, InboundMessage, Outcome, PlannedAction, Scope
@@ -24,7 +25,6 @@ from tests.fakes.telegram_api import FakeBotApi
 from tests.postgres import create_database, drop_database
 from tests.test_deploy_entrypoint import (
     ACME_CHAT,
-    REPO,
     TOXIC,
     container_env,
     free_port,
@@ -33,6 +33,7 @@ from tests.test_deploy_entrypoint import (
     start_steward,
     wait_ready,
 )
+from tests.test_sandbox_e2e import keyword_config
 
 pytestmark = pytest.mark.postgres
 
@@ -137,6 +138,7 @@ async def test_two_processes_share_one_database(
     workers: list[Worker], pg_database: str, tmp_path: Path
 ) -> None:
     operator_url = pg_database.replace("postgresql+asyncpg://", "postgresql://")
+    config = keyword_config(tmp_path)  # the entrypoint test covers the default model; start fast here
     await seed_interrupted_decision(pg_database)
     for worker, token in zip(workers, TOKENS, strict=True):
         env = container_env(
@@ -145,7 +147,7 @@ async def test_two_processes_share_one_database(
             DATABASE_URL=operator_url,
             METRICS_PORT=str(worker.port),
             LEADER_LEASE_SECONDS=str(LEASE),
-            STEWARD_CONFIG_DIR=str(REPO / "config"),
+            STEWARD_CONFIG_DIR=str(config),
         )
         (tmp_path / worker.name).mkdir()
         worker.proc = await start_steward(env, tmp_path / worker.name)
@@ -227,7 +229,6 @@ async def test_a_scheduled_post_fires_once_even_if_two_processes_run_the_job(
     from bot.settings import Settings
     from moderation.manager.jobs import run_posts
     from tests.fakes.core import RecordingGateway
-    from tests.test_sandbox_e2e import keyword_config
 
     config = keyword_config(tmp_path)
     due = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
@@ -256,3 +257,58 @@ posts:
             await core.close()
     posted = [c for g in gateways for c in g.named("send_message") if "weekly thread" in str(c.args["text"])]
     assert len(posted) == 1
+
+
+async def test_telegram_webhook_workers_share_one_bot(pg_database: str, tmp_path: Path) -> None:
+    """One bot token, two webhook workers behind a (simulated) load balancer: Telegram's retry of an
+    update lands on the other worker and is still judged once; a wrong secret is refused."""
+    api = FakeBotApi(token=TOKENS[0])
+    await api.start()
+    hooks = [free_port(), free_port()]
+    config = keyword_config(tmp_path)  # the topology matters here, not the model: start fast
+    procs: list[asyncio.subprocess.Process] = []
+    metrics: list[str] = []
+    try:
+        for i, hook in enumerate(hooks):
+            env = container_env(
+                TELEGRAM_TOKEN=TOKENS[0],
+                TELEGRAM_API_BASE_URL=api.base_url,
+                TELEGRAM_MODE="webhook",
+                TELEGRAM_WEBHOOK_URL="https://steward.example.org/telegram",
+                TELEGRAM_WEBHOOK_SECRET="shared-secret-of-every-worker",
+                TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+                TELEGRAM_WEBHOOK_PORT=str(hook),
+                DATABASE_URL=pg_database.replace("postgresql+asyncpg://", "postgresql://"),
+                METRICS_PORT=str(free_port()),
+                STEWARD_CONFIG_DIR=str(config),
+            )
+            (tmp_path / f"w{i}").mkdir()
+            procs.append(await start_steward(env, tmp_path / f"w{i}"))
+            metrics.append(f"http://127.0.0.1:{env['METRICS_PORT']}")
+        for base, proc in zip(metrics, procs, strict=True):
+            await wait_ready(base, proc, within=120)
+        assert len(api.calls_to("setWebhook")) == 2
+        assert {c["secret_token"] for c in api.calls_to("setWebhook")} == {"shared-secret-of-every-worker"}
+
+        sent = tg.message(ACME_CHAT, tg.user(557, "troll"), TOXIC)
+        update = {"update_id": 9001, **tg.message_update(sent)}
+        async with aiohttp.ClientSession() as session:
+            wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            async with session.post(f"http://127.0.0.1:{hooks[0]}/telegram", json=update, headers=wrong) as r:
+                assert r.status == 403
+            right = {"X-Telegram-Bot-Api-Secret-Token": "shared-secret-of-every-worker"}
+            for hook in hooks:  # delivered, then retried onto the other worker
+                async with session.post(f"http://127.0.0.1:{hook}/telegram", json=update, headers=right) as r:
+                    assert r.status == 200
+        await api.wait_for("deleteMessage", lambda c: c["message_id"] == sent["message_id"], within=30)
+        await asyncio.sleep(2.0)
+        assert len([c for c in api.calls_to("deleteMessage") if c["message_id"] == sent["message_id"]]) == 1
+        assert await count_decisions(pg_database, sent["message_id"]) == 1
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            await asyncio.wait_for(proc.communicate(), 60)
+        await api.stop()
+    assert all(p.returncode == 0 for p in procs)
