@@ -5,7 +5,9 @@ it runs the scheduled jobs for as long as that connection lives. A killed leader
 PostgreSQL drops its lock, and a follower (which retries every third of the lease) takes over. A leader
 that hangs or loses its network is cut off by TCP keepalives set to the lease, and stops its own
 scheduler as soon as its check query fails, so two leaders never run side by side for long.
-On SQLite (one machine, one process by design) the process is simply the leader.
+On SQLite (one machine, one process by design) an exclusive lock on a file next to the database
+plays the same part (``bot.leader_file``), so a second process started by mistake does not run the jobs
+twice.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
+
+from bot.leader_file import FileLockLeader
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +148,22 @@ class SoleLeader:
             await _call(on_demoted)
 
 
-def leader_for(url: str, lease: float) -> AdvisoryLockLeader | SoleLeader:
-    """The election that fits the database at ``url``."""
+Leader = AdvisoryLockLeader | FileLockLeader | SoleLeader
+
+
+def leader_for(url: str, lease: float) -> Leader:
+    """The election that fits the database at ``url``.
+
+    PostgreSQL: an advisory lock. A SQLite file: a lock file next to it (``<file>.leader``), so two
+    processes started on one file still run the jobs once. In-memory SQLite: this process alone.
+    """
     dsn = postgres_dsn(url)
-    return SoleLeader() if dsn is None else AdvisoryLockLeader(dsn, lease=lease)
+    if dsn is not None:
+        return AdvisoryLockLeader(dsn, lease=lease)
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        return FileLockLeader(Path(f"{database}.leader"), interval=max(lease / 3, 0.05))
+    return SoleLeader()
 
 
 class Schedulable(Protocol):
@@ -168,7 +185,7 @@ async def scheduler_leadership(
     *,
     lease: float = 15.0,
     on_change: Callable[[bool], None] | None = None,
-) -> AsyncIterator[AdvisoryLockLeader | SoleLeader]:
+) -> AsyncIterator[Leader]:
     """Run ``scheduler`` only while this process leads; on leaving the block, step down.
 
     On SQLite the scheduler has started when the block's body runs, as in a single-process deployment;
@@ -187,7 +204,7 @@ async def scheduler_leadership(
             on_change(False)
 
     task = asyncio.create_task(leader.run(elected, demoted), name="scheduler-leader")
-    if isinstance(leader, SoleLeader):
+    if not isinstance(leader, AdvisoryLockLeader):  # a local lock: decided at once
         await leader.started.wait()
     try:
         yield leader

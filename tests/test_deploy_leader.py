@@ -6,12 +6,14 @@ import asyncio
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from bot.leader import AdvisoryLockLeader, SoleLeader, leader_for, postgres_dsn, scheduler_leadership
+from bot.leader_file import FileLockLeader
 from bot.scheduler import JobSpec, Scheduler
 from tests.postgres import create_database, drop_database
 
@@ -191,7 +193,7 @@ async def test_sqlite_means_one_process_that_leads_at_once(tmp_path: Any) -> Non
 
     sched = Scheduler(None, jobs=[], startup=[JobSpec("boot", startup, timedelta(0))])  # type: ignore[arg-type]
     async with scheduler_leadership(sched, f"sqlite+aiosqlite:///{tmp_path}/x.db") as leader:
-        assert isinstance(leader, SoleLeader)
+        assert isinstance(leader, FileLockLeader)
         assert leader.is_leader
         assert runs == ["startup"]  # the startup jobs ran before the body
         assert sched.running
@@ -200,7 +202,10 @@ async def test_sqlite_means_one_process_that_leads_at_once(tmp_path: Any) -> Non
 
 
 def test_the_database_url_picks_the_election() -> None:
-    assert isinstance(leader_for("sqlite:///x.db", 15), SoleLeader)
+    sqlite_file = leader_for("sqlite:///data/x.db", 15)
+    assert isinstance(sqlite_file, FileLockLeader)
+    assert sqlite_file.path == Path("data/x.db.leader")
+    assert isinstance(leader_for("sqlite+aiosqlite://", 15), SoleLeader)  # in memory: one process
     pg = leader_for("postgresql+asyncpg://u:secret@db:5432/steward", 15)
     assert isinstance(pg, AdvisoryLockLeader)
     assert (
@@ -221,3 +226,23 @@ async def test_an_unreachable_database_keeps_campaigning_without_crashing() -> N
     assert elected == []
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_two_processes_on_one_sqlite_file_run_the_jobs_once(tmp_path: Path) -> None:
+    runs: list[str] = []
+    a, b = ticking("a", runs), ticking("b", runs)
+    url = f"sqlite:///{tmp_path}/steward.db"
+    lead_a = scheduler_leadership(a, url, lease=0.3)
+    leader_a = await lead_a.__aenter__()
+    assert leader_a.is_leader  # decided before the body runs
+    async with scheduler_leadership(b, url, lease=0.3) as leader_b:
+        assert not leader_b.is_leader
+        await asyncio.sleep(0.4)
+        assert set(runs) == {"a"}
+        await lead_a.__aexit__(None, None, None)  # the lock is released: b takes over at its next try
+        handed_over = len(runs)
+        assert await until(lambda: leader_b.is_leader, 1.0) <= 1.0
+        await until(lambda: "b" in runs[handed_over:], 2)
+    assert set(runs[handed_over:]) == {"b"}
+    assert not a.running
+    assert not b.running
