@@ -10,6 +10,7 @@ Usage::
 from __future__ import annotations
 
 import itertools
+import os
 import textwrap
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -124,13 +125,37 @@ def write_config(path: Path, community: str | Mapping[str, Any], defaults: str =
 
 
 async def open_test_store(kind: str, path: Path) -> tuple[Store, Any]:
-    """``("sqlite", tmp)`` -> a real SqlStore on a tmp file; ``("memory", _)`` -> MemoryStore."""
+    """``("sqlite", tmp)`` -> a real SqlStore on a tmp file; ``("memory", _)`` -> MemoryStore.
+
+    With ``STEWARD_TEST_STORE=postgres`` (and ``STEWARD_TEST_PG_URL``), "sqlite" means a fresh database
+    on that PostgreSQL server instead: ``python -m tests.pg_pass`` runs the end-to-end tests that way.
+    """
     if kind == "memory":
         return MemoryStore(), None
     from moderation.storage.store import open_store
 
+    if kind == "sqlite" and os.environ.get("STEWARD_TEST_STORE") == "postgres":
+        from tests.postgres import create_database
+
+        server = os.environ["STEWARD_TEST_PG_URL"]
+        url = create_database(server)
+        pg_store = await open_store(url)
+        return pg_store, _DroppingCloser(pg_store, server, url)
     store = await open_store(f"sqlite+aiosqlite:///{path / 'steward.db'}")
     return store, store
+
+
+class _DroppingCloser:
+    """Closes a test store, then drops its PostgreSQL database."""
+
+    def __init__(self, store: Any, server: str, url: str) -> None:
+        self._store, self._server, self._url = store, server, url
+
+    async def close(self) -> None:
+        from tests.postgres import drop_database
+
+        await self._store.close()
+        drop_database(self._server, self._url)
 
 
 @dataclass
