@@ -63,8 +63,9 @@ def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
 
     Files with no row in a target language (en, ar, ru, fa) keep at most ``CAP_OTHER_LANGUAGES``.
 
-    Half of the question positives (fixed by hash) lose their final "?", because the negatives of
-    every question source have no "?" by construction.
+    Every question positive ending in "?" is also added without it, because the negatives of every
+    question source have no "?" by construction (this lifted held-out recall of questions typed
+    without "?" by 2-6 points at equal ROC-AUC).
     """
     rows: list[Row] = []
     with path.open(encoding="utf-8") as fh:
@@ -75,14 +76,18 @@ def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
                 continue
             label = TASK_LABELS[obj["task"]]
             y = int(obj["label"])
-            if label == "question" and y == 1 and int(_order("qmark", text)[:2], 16) % 2 == 0:
-                text = strip_question_mark(text)
             rows.append(Row(text, obj["lang"], label, y, path.stem))
     rows.sort(key=lambda r: _order(path.stem, r.text))
     if not any(r.lang in TARGET_LANGUAGES for r in rows):
         cap = min(cap, CAP_OTHER_LANGUAGES)
     cap = min(cap, CAP_OVERRIDES.get(path.stem, cap))
-    return rows[:cap]
+    rows = rows[:cap]
+    extra = [
+        Row(strip_question_mark(r.text), r.lang, r.label, r.y, r.source)
+        for r in rows
+        if r.label == "question" and r.y == 1 and r.text.endswith(("?", "؟", "？"))
+    ]
+    return rows + extra
 
 
 def load_examples(path: Path = EXAMPLES_PATH) -> list[Row]:
