@@ -99,8 +99,20 @@ async def test_unanswered_question_is_reminded_exactly_once(tmp_path: Path) -> N
         reminders = [str(t) for t in notes if "waiting for an answer" in str(t)]
         assert len(reminders) == 2  # once, on each of the community's two platforms
         assert "channel 2001" in reminders[0]
-        assert "the export fails" in reminders[0]
+        assert "message " in reminders[0]
+        assert "the export fails" not in reminders[0]  # unflagged text is not stored by default
         assert "api limit" not in reminders[0]
+
+
+async def test_reminder_quotes_the_question_when_excerpts_are_kept(tmp_path: Path) -> None:
+    config = COMMUNITY.replace("remind_after: 2h}", "remind_after: 2h, keep_excerpts: true}")
+    assert config != COMMUNITY
+    async with Harness.start(tmp_path, config, scores=SCORES) as h:
+        await say(h, "is anyone there? the export fails")
+        h.clock.advance(minutes(121))
+        assert await remind_questions(h.service) == 1
+        notes = [str(c.args["text"]) for c in h.gateway.named("notify_moderators")]
+        assert any("the export fails" in t for t in notes)
 
 
 async def test_answering_builds_engagement(tmp_path: Path) -> None:

@@ -510,6 +510,13 @@ class ResponsesConfig(Strict):
     remind_after: Duration = Field(
         default=timedelta(hours=2), description="Remind moderators (once) of questions unanswered this long."
     )
+    keep_excerpts: bool = Field(
+        False,
+        description=(
+            "Store the start of each tracked question so reminders can quote it. Off by default: "
+            "unflagged message text is never stored, reminders then carry a link only."
+        ),
+    )
 
 
 class MoodConfig(Strict):

@@ -92,8 +92,8 @@ def reminder_text(questions: Sequence[OpenQuestion], now: datetime) -> str:
         minutes = int((now - q.asked_at).total_seconds() // 60)
         link = message_link(q.platform, q.space_id, q.channel_id, q.message_id)
         where = link or f"message {q.message_id}"
-        quoted = excerpt(q.excerpt, 120)
-        lines.append(f"- channel {q.channel_id} ({q.platform}), {where}, {minutes} min ago: “{quoted}”")
+        quoted = f": “{excerpt(q.excerpt, 120)}”" if q.excerpt else ""
+        lines.append(f"- channel {q.channel_id} ({q.platform}), {where}, {minutes} min ago{quoted}")
     if len(questions) > MAX_LISTED:
         lines.append(f"…and {len(questions) - MAX_LISTED} more.")
     return "\n".join(lines)

@@ -163,7 +163,7 @@ class MessageTracker:
             at=now,
             engagement_factor=engagement_factor(now, cfg.digest.half_life),
             question=question,
-            excerpt=excerpt(msg.text, EXCERPT_CHARS) if question else None,
+            excerpt=excerpt(msg.text, EXCERPT_CHARS) if question and cfg.responses.keep_excerpts else None,
             auto_answered=question and auto_answered(decision),
             reply_to=msg.meta.reply_to,
             reply_to_author=msg.meta.reply_to_author,
