@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord import translate
+from bot.discord.dms import handle_direct
 from bot.discord.intents import IntentWatch
 from moderation.domain import Decision, Outcome
 
@@ -36,7 +37,12 @@ class Events(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """Moderate a new guild message."""
+        """Moderate a new guild message; answer a member's ``/appeal`` or ``/verify`` sent by DM."""
+        if message.guild is None:
+            async with self.bot.drain.hold() as accepting:
+                if accepting:
+                    await handle_direct(self.service, message)
+            return
         await self._moderate(message, edited=False)
 
     @commands.Cog.listener()

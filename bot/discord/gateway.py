@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +86,16 @@ class DiscordGateway:
         except ActionFailed as exc:
             raise await self._explain_forbidden(exc, guild, target, "moderate_members") from exc
 
+    async def lift_timeout(self, member: MemberRef, reason: str) -> None:
+        """End a member's timeout at once (``communication_disabled_until`` cleared)."""
+        guild = self._guild(member.space_id, "timeout")
+        target = await self._member(guild, member.user_id, "timeout")
+        try:
+            with translated("timeout", missing_permission="moderate_members"):
+                await target.timeout(None, reason=reason[:512] or None)
+        except ActionFailed as exc:
+            raise await self._explain_forbidden(exc, guild, target, "moderate_members") from exc
+
     async def kick_member(self, member: MemberRef, reason: str) -> None:
         """Kick a member."""
         guild = self._guild(member.space_id, "kick")
@@ -159,6 +170,21 @@ class DiscordGateway:
         channel = self._channel(int(settings.mod_channel_id), None)
         with translated("notify", missing_permission="send_messages"):
             await channel.send(text[:2000], allowed_mentions=discord.AllowedMentions.none())
+
+    async def send_moderator_file(
+        self, community: str, filename: str, data: bytes, caption: str
+    ) -> str | None:
+        """Post ``caption`` with ``data`` attached as ``filename`` in the moderators' channel."""
+        settings = self._discord_settings(community)
+        if settings is None or settings.mod_channel_id is None:
+            return None
+        channel = self._channel(int(settings.mod_channel_id), None)
+        upload = discord.File(io.BytesIO(data), filename=filename)
+        with translated("notify", missing_permission="attach_files"):
+            message = await channel.send(
+                caption[:2000], file=upload, allowed_mentions=discord.AllowedMentions.none()
+            )
+        return str(message.id)
 
     async def log_line(self, community: str, text: str) -> None:
         """Post one line in the community's mod-log channel, if configured (best effort)."""

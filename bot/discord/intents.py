@@ -24,12 +24,12 @@ REFUSED_WARNING = (
 
 
 def steward_intents(*, message_content: bool = True) -> discord.Intents:
-    """Guilds, members, guild messages and (privileged) message content."""
+    """Guilds, members, guild messages, DMs (members' appeals) and (privileged) message content."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.members = True
     intents.guild_messages = True
-    intents.dm_messages = False
+    intents.dm_messages = True
     intents.message_content = message_content
     return intents
 

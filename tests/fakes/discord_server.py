@@ -27,6 +27,7 @@ from tests.fakes.discord_payloads import (
     EVERYONE_PERMS,
     GENERAL,
     GUILD,
+    INTENT_DIRECT_MESSAGES,
     INTENT_MEMBERS,
     INTENT_MESSAGE_CONTENT,
     JSON,
@@ -72,6 +73,7 @@ __all__ = [
     "EVERYONE_PERMS",
     "GENERAL",
     "GUILD",
+    "INTENT_DIRECT_MESSAGES",
     "INTENT_MEMBERS",
     "INTENT_MESSAGE_CONTENT",
     "JSON",
@@ -348,6 +350,61 @@ class FakeDiscord(FakeRest):
         data = self.message(*args, **kwargs)
         await self.dispatch("MESSAGE_CREATE", self._visible(data))
         return data
+
+    def direct_message(self, author: JSON, content: str) -> JSON:
+        """A MESSAGE_CREATE payload for a DM from ``author`` (a user object) to the bot: no guild, and
+        the user's DM channel (the one the bot's own DMs to them go to)."""
+        channel_id = self._dms.setdefault(author["id"], snowflake())
+        data: JSON = {
+            "id": snowflake(),
+            "type": 0,
+            "channel_id": channel_id,
+            "channel_type": 1,
+            "author": author,
+            "content": content,
+            "timestamp": iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "flags": 0,
+            "components": [],
+        }
+        self.messages[data["id"]] = data
+        return data
+
+    async def send_direct_message(self, author: JSON, content: str) -> JSON:
+        """Dispatch a DM to the bot if it asked for DM intents (Discord keeps DMs' text without the
+        Message Content intent)."""
+        data = self.direct_message(author, content)
+        intents = self.identifies[-1]["intents"] if self.identifies else 0
+        if intents & INTENT_DIRECT_MESSAGES:
+            await self.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    def dms_to(self, user_id: str) -> list[Recorded]:
+        """Messages the bot sent successfully to a user's DM channel."""
+        channel = self._dms.get(user_id)
+        if channel is None:
+            return []
+        return [r for r in self.requests_to("POST", rf"/channels/{channel}/messages") if r.status < 400]
+
+    async def wait_dm(
+        self, user_id: str, where: Callable[[str], bool] | None = None, *, within: float = 5.0
+    ) -> str:
+        """Wait for the bot's DM to a user (whose text satisfies ``where``); return its text."""
+        async with asyncio.timeout(within):
+            while True:
+                texts = [r.json.get("content") or "" for r in self.dms_to(user_id)]
+                hits = [t for t in texts if where is None or where(t)]
+                if hits:
+                    return hits[-1]
+                self._request_event.clear()
+                await self._request_event.wait()
 
     def _visible(self, data: JSON) -> JSON:
         intents = self.identifies[-1]["intents"] if self.identifies else 0
