@@ -83,6 +83,21 @@ def missing_permission_text(platform: str, error: ActionFailed) -> str:
     )
 
 
+def still_there(result: ActionResult) -> bool:
+    """Whether a delete left the message in place (``not_found`` means it is already gone)."""
+    return not result.ok and (result.error is None or result.error.reason != "not_found")
+
+
+def skipped_reply(action: PlannedAction) -> ActionResult:
+    """The result of a reply not sent because its rule's delete failed.
+
+    A rule's reply is written for a removed message ("I removed that message"); sending it while the
+    message is still there would tell the member something untrue. Warnings and timeouts still run.
+    """
+    error = ActionFailed("reply", "skipped", detail="not sent: the rule's delete failed")
+    return ActionResult(action, ok=False, error=error, attempts=0)
+
+
 class Executor:
     """Carries out planned actions one by one; a failure never stops the others.
 
@@ -112,8 +127,14 @@ class Executor:
         """Run every action in order and return one result per action."""
         deleting = any(a.kind is ActionKind.DELETE for a in actions)
         results: list[ActionResult] = []
+        undeleted: set[str] = set()  # rules whose delete failed: their replies would be untrue
         for action in actions:
+            if action.kind is ActionKind.REPLY and action.rule in undeleted:
+                results.append(skipped_reply(action))
+                continue
             result = await self.run_one(gateway, target, action, reply_to_message=not deleting)
+            if action.kind is ActionKind.DELETE and still_there(result):
+                undeleted.add(action.rule)
             results.append(result)
             if result.error is not None and result.error.reason == "missing_permissions":
                 await self._report_missing(gateway, target, result.error)

@@ -29,7 +29,14 @@ from moderation.domain import (
     PlannedAction,
     Scope,
 )
-from moderation.executor import ActionResult, Executor, Target, missing_permission_text
+from moderation.executor import (
+    ActionResult,
+    Executor,
+    Target,
+    missing_permission_text,
+    skipped_reply,
+    still_there,
+)
 from moderation.outbox_types import ESCALATE_SEQ, ActionState, ActionStatus, OutboxStore, UnfinishedDecision
 from moderation.ports import ChatGateway, Clock, Store
 
@@ -235,6 +242,8 @@ class Outbox:
         gateway = self._host.gateway(work.scope.platform)
         member = MemberRef(work.scope.platform, work.scope.space_id, work.author.user_id)
         target = Target(work.community, work.scope, member, work.message_id)
+        undeleted: set[str] = set()  # rules whose delete failed: their replies would be untrue
+        deferred: set[str] = set()  # rules whose delete will be retried: their replies wait for it
         for seq, action in enumerate(work.actions):
             if action.kind is ActionKind.REVIEW:
                 continue
@@ -242,6 +251,15 @@ class Outbox:
             if state is not None and state.status.final:
                 if state.status is not ActionStatus.DONE:
                     failures.append(state.error or f"{action.kind}: {state.status}")
+                    if action.kind is ActionKind.DELETE and "not_found" not in (state.error or ""):
+                        undeleted.add(action.rule)
+                continue
+            if action.kind is ActionKind.REPLY and action.rule in deferred:
+                unfinished = True
+                continue
+            if action.kind is ActionKind.REPLY and action.rule in undeleted and gateway is not None:
+                outcome = await self._record(work, seq, gateway, target, skipped_reply(action), 0)
+                failures.append(outcome or "reply: not sent, the rule's delete failed")
                 continue
             if state is not None and state.status is ActionStatus.STARTED and action.kind not in IDEMPOTENT:
                 error = f"{action.kind}: interrupted while sending; not repeated (it may have been sent)"
@@ -262,6 +280,8 @@ class Outbox:
                 unfinished = True
             elif outcome:
                 failures.append(outcome)
+            if action.kind is ActionKind.DELETE and still_there(result):
+                (deferred if outcome is None else undeleted).add(action.rule)
         if work.escalate is not None:
             await work.escalate()
             await self._store.set_action_state(

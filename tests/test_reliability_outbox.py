@@ -69,6 +69,9 @@ async def test_a_long_platform_outage_is_retried_later_and_the_delete_happens_on
     assert [states[0].status, states[0].attempts] == [ActionStatus.DONE, 5]
     assert [s.status for s in states.values()].count(ActionStatus.DONE) == 2  # the delete and the reply
     assert len(flaky.named("send_message")) == 1  # the reply was not repeated by the resume
+    methods = [c.method for c in flaky.calls]
+    assert methods.index("send_message") > len(methods) - 1 - methods[::-1].index("delete_message")
+    # ... and it waited for the delete: "I removed that message" is never said ahead of the removal
     cases = await h.store.member_cases("acme", "sandbox", "1001")
     assert [c.case_type for c in cases] == ["delete"]
 
@@ -82,6 +85,7 @@ async def test_an_action_that_never_succeeds_is_given_up_and_the_decision_closed
         await jobs.resume_outbox(h.service)
     assert await h.store.pending_decisions() == []
     assert len(flaky.named("delete_message")) == 12  # MAX_ATTEMPTS over every run, then no more
+    assert flaky.named("send_message") == []  # the message was never removed: no reply saying it was
     [row] = [await h.store.decision_details(1)]  # type: ignore[attr-defined]
     assert row is not None
     assert "network" in row["failures"][0]

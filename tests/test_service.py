@@ -102,7 +102,9 @@ async def test_retryable_failure_is_retried_a_bounded_number_of_times(h: Harness
     h.gateway.fail["delete_message"] = ActionFailed("delete", "rate_limited", retryable=True)
     await h.say("you idiot")
     assert len(h.gateway.named("delete_message")) == 3
-    assert len(h.gateway.named("send_message")) == 1
+    # "I removed that message" would be untrue while the message is still there: the reply waits
+    # for the delete (outbox) or is dropped (no outbox); it is never sent ahead of it.
+    assert h.gateway.named("send_message") == []
 
 
 async def test_missing_permission_is_reported_once(h: Harness) -> None:
@@ -121,7 +123,20 @@ async def test_gateway_bug_is_contained(h: Harness) -> None:
     h.gateway.fail["delete_message"] = RuntimeError("adapter bug")  # type: ignore[assignment]
     decision = await h.say("you idiot")
     assert decision.outcome is Outcome.ACT
+    assert h.gateway.named("send_message") == []  # its reply would claim a removal that failed
+    h.gateway.fail.clear()
+    await h.say("you idiot again")  # the service keeps working after the bug
+    assert len(h.gateway.named("delete_message")) == 2
     assert len(h.gateway.named("send_message")) == 1
+
+
+async def test_reply_is_not_sent_when_its_delete_is_refused(h: Harness) -> None:
+    h.gateway.fail["delete_message"] = ActionFailed(
+        "delete", "missing_permissions", missing_permission="manage_messages"
+    )
+    await h.say("you idiot")
+    assert h.gateway.named("send_message") == []
+    assert len(h.gateway.named("notify_moderators")) == 1  # moderators are told what is missing
 
 
 async def test_community_dry_run_acts_on_nothing_but_stores_traces(tmp_path: Path) -> None:
