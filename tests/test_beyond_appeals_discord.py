@@ -197,3 +197,35 @@ async def test_dm_commands_other_than_member_ones_get_a_hint_and_unknown_cases_a
     usage = await fake.wait_dm(ds.BOB, lambda t: "Usage" in t)
     assert usage.endswith("Usage: /appeal <case number> <why the decision was wrong>")
     assert len(fake.dms_to(ds.BOB)) == 3  # plain text gets no answer
+
+
+async def test_slash_appeal_in_the_server_is_ephemeral_and_rejecting_the_card_upholds(world: World) -> None:
+    fake, store = world.fake, world.store
+    await fake.send_message(ds.GUILD, ds.GENERAL, ds.ALICE, "you idiot")
+    await fake.wait_request("PATCH", rf"/guilds/{ds.GUILD}/members/{ds.ALICE}")
+    timeout_case = await case_of(store, ds.ALICE, CaseType.TIMEOUT)
+
+    appeal = fake.slash(ds.GUILD, ds.GENERAL, ds.ALICE, "appeal", case=timeout_case, why="I was  misread")
+    await fake.dispatch("INTERACTION_CREATE", appeal)
+    (ack,) = await fake.wait_request("POST", CALLBACK)
+    assert ack.json["data"]["flags"] & 64
+    assert ack.json["data"]["content"] == (
+        f"Thanks alice, your appeal of case #{timeout_case} was sent to the moderators."
+    )
+    await fake.wait_request("POST", MOD_POSTS, where=lambda r: "I was misread" in str(r.json))
+    appeal_card = _card_with(fake, "I was misread")
+
+    reject = fake.click(ds.GUILD, ds.MOD, appeal_card, _button(appeal_card, "reject"))
+    await fake.dispatch("INTERACTION_CREATE", reject)
+    told = await fake.wait_dm(ds.ALICE, lambda t: "kept the decision" in t)
+    assert told == (
+        f"Hi alice, the moderators reviewed your appeal of case #{timeout_case} and kept the decision."
+    )
+    _, answer = await fake.wait_request("POST", CALLBACK, count=2)
+    assert answer.json["data"]["content"].startswith(f"Appeal of case #{timeout_case} upheld")
+    patches = fake.requests_to("PATCH", rf"/guilds/{ds.GUILD}/members/{ds.ALICE}")
+    assert [p.json["communication_disabled_until"] is None for p in patches] == [False]  # still timed out
+    assert isinstance(store, AppealStore)
+    found = await store.find_appeal("acme", timeout_case)
+    assert found is not None
+    assert found.status is AppealStatus.UPHELD

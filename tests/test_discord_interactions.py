@@ -53,8 +53,14 @@ async def env() -> AsyncIterator[Env]:
 
 async def test_commands_are_synced_per_guild_for_moderators(env: Env) -> None:
     (put,) = env.fake.requests_to("PUT", COMMANDS)
-    assert [c["name"] for c in put.body] == ["queue", "case"]
-    for command in put.body:
+    assert [c["name"] for c in put.body] == ["queue", "case", "appeal"]
+    *moderators, appeal = put.body
+    assert appeal["default_member_permissions"] is None  # members' /appeal: open to everyone
+    assert [(o["name"], o["type"], o["required"]) for o in appeal["options"]] == [
+        ("case", 4, True),
+        ("why", 3, True),
+    ]
+    for command in moderators:
         assert int(command["default_member_permissions"]) == 1 << 13  # Manage Messages
         assert command["options"][0]["name"] == "args"
         assert command["options"][0]["description"].startswith("Arguments as in /help")

@@ -1,4 +1,4 @@
-"""Slash commands mirroring the service's moderator commands, synced per guild."""
+"""Slash commands mirroring the service's moderator commands, plus members' ``/appeal``, synced per guild."""
 
 from __future__ import annotations
 
@@ -85,12 +85,48 @@ def build_commands(
     return commands
 
 
+def appeal_command(
+    service: Service, *, quick: float = QUICK, drain: Drain | None = None
+) -> app_commands.Command[Any, ..., None]:
+    """``/appeal case why`` for every member (no default permissions); the answer is ephemeral."""
+    drain = drain or Drain()
+
+    @app_commands.describe(case="The case number from the notice", why="Why the decision was wrong")
+    async def callback(interaction: discord.Interaction[Any], case: int, why: str) -> None:
+        async with drain.hold() as accepting:
+            if not accepting:
+                await refuse(interaction, RESTARTING)
+                return
+            guild_id = interaction.guild_id
+            community = service.community_for(translate.PLATFORM, str(guild_id)) if guild_id else None
+            if guild_id is None or community is None:
+                await refuse(interaction, "This server is not set up for Steward.")
+                return
+            command = ModeratorCommand(
+                scope=translate.scope(community, guild_id, interaction.channel or interaction.channel_id),
+                caller=translate.actor(interaction.user),
+                name="appeal",
+                args=(str(case), *split_args(why)),
+            )
+            await answer(interaction, service.handle_command(command), always_ephemeral=True, quick=quick)
+
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name="appeal",
+        description="Contest a warning, timeout or ban of yours (once per case)",
+        callback=callback,
+    )
+    command.guild_only = True
+    return command
+
+
 def install(
     tree: app_commands.CommandTree[Any], service: Service, *, quick: float = QUICK, drain: Drain | None = None
 ) -> None:
-    """Add the moderator commands to a tree (synced later, per guild)."""
+    """Add the moderator commands and members' ``/appeal`` to a tree (synced later, per guild)."""
     for command in build_commands(service, quick=quick, drain=drain):
         tree.add_command(command, override=True)
+    if "appeal" not in {name for name, _ in service.command_help()}:
+        tree.add_command(appeal_command(service, quick=quick, drain=drain), override=True)
 
 
 async def sync_guild(tree: app_commands.CommandTree[Any], guild_id: int) -> int:
