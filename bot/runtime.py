@@ -240,6 +240,7 @@ class _Running:
 
 async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO]) -> None:
     from bot.sandbox.app import SandboxConsole  # the console is only needed without tokens
+    from bot.sandbox.gateway import reports_dir_for
 
     stdin, stdout = io
     name = sandbox_community(ctx.core.config.current)
@@ -253,6 +254,7 @@ async def _run_sandbox(ctx: _Running, io: tuple[BinaryIO, TextIO]) -> None:
         stdout=stdout,
         clock=SystemClock(),
         first_message_id=max([1000, *held]) + 1,
+        reports_dir=reports_dir_for(ctx.settings.database_url.get_secret_value()),
     )
     ctx.listeners.append(lambda r: console.config_changed(r.ok, r.errors, r.communities))
     console.banner(

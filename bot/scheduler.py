@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
@@ -21,6 +22,7 @@ from moderation import jobs
 from moderation.beyond.jobs import verification_deadlines
 from moderation.dedup import purge_old_claims
 from moderation.manager import jobs as manager_jobs
+from moderation.manager.digest import Digest
 from moderation.service import ModerationService
 
 log = logging.getLogger(__name__)
@@ -37,13 +39,20 @@ class JobSpec:
     every: timedelta
 
 
+def digest_png(digest: Digest) -> bytes:
+    """The digest's chart as PNG (matplotlib is imported on the first digest, not at start)."""
+    from bot.charts import digest_chart
+
+    return digest_chart(digest)
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("expire_reviews", jobs.expire_reviews, timedelta(minutes=5)),
     JobSpec("remind_pending_reviews", jobs.remind_pending_reviews, timedelta(hours=1)),
     JobSpec("purge_old_text", jobs.purge_old_text, timedelta(hours=6)),
     JobSpec("purge_old_claims", purge_old_claims, timedelta(hours=6)),
     JobSpec("resume_outbox", jobs.resume_outbox, timedelta(minutes=1)),
-    JobSpec("community_manager", manager_jobs.every_minute, timedelta(minutes=1)),
+    JobSpec("community_manager", partial(manager_jobs.every_minute, chart=digest_png), timedelta(minutes=1)),
     JobSpec("verification_deadlines", verification_deadlines, timedelta(minutes=1)),
 )
 STARTUP: tuple[JobSpec, ...] = (JobSpec("report_interrupted", jobs.report_interrupted, timedelta(0)),)

@@ -90,6 +90,27 @@ class TimeoutLifter(Protocol):
         ...
 
 
+@runtime_checkable
+class ModeratorFileSender(Protocol):
+    """Optional gateway capability: post a file (e.g. the digest's PNG chart) to the moderators' channel.
+
+    Gateways without it get the text alone through ``notify_moderators``.
+    """
+
+    async def send_moderator_file(
+        self, community: str, filename: str, data: bytes, caption: str
+    ) -> str | None:
+        """Post ``data`` as ``filename`` with ``caption`` in the community's moderators' channel.
+
+        Returns:
+            The new message's id, or ``None`` when this platform has no moderators' channel.
+
+        Raises:
+            ActionFailed: If the platform refuses.
+        """
+        ...
+
+
 @dataclass(frozen=True)
 class Classification:
     """A classifier's result for one text.

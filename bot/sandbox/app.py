@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
 
 from bot.sandbox.gateway import SandboxGateway
@@ -32,6 +33,7 @@ class SandboxConsole:
         clock: Time source for joins, messages and timeouts.
         colour: Force colour on or off (default: only on a terminal).
         first_message_id: The first message id (above those pending reviews of earlier sessions hold).
+        reports_dir: Where images for the moderators (the digest chart) are saved.
     """
 
     def __init__(
@@ -44,13 +46,14 @@ class SandboxConsole:
         clock: Clock,
         colour: bool | None = None,
         first_message_id: int = 1001,
+        reports_dir: Path | None = None,
     ) -> None:
         names = [c.lstrip("#").lower() for c in channels if c.strip("# ")] or ["general"]
         self.world = World(community=community, current_channel=names[0], first_message_id=first_message_id)
         for name in names:
             self.world.channel_id(name)
         self.renderer = Renderer(stdout, colour=colour)
-        self.gateway = SandboxGateway(self.world, self.renderer)
+        self.gateway = SandboxGateway(self.world, self.renderer, reports_dir=reports_dir)
         self.session = SandboxSession(service, self.world, self.renderer, clock)
         self.session.seed()
         service.register_gateway(self.gateway)

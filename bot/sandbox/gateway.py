@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from bot.sandbox.render import Renderer, when
 from bot.sandbox.world import MAX_REMEMBERED, PLATFORM, RIGHTS, Member, World
@@ -10,14 +12,30 @@ from moderation.domain import MemberRef, ReviewCard, ReviewStatus, Scope
 from moderation.errors import ActionFailed
 
 
+def reports_dir_for(database_url: str) -> Path:
+    """Where the sandbox saves images: ``steward-reports`` beside a SQLite file, else in the temp dir."""
+    if database_url.startswith("sqlite") and ":///" in database_url:
+        path = database_url.split(":///", 1)[1].split("?", 1)[0]
+        if path and path != ":memory:":
+            return Path(path).parent / "steward-reports"
+    return Path(tempfile.gettempdir()) / "steward-reports"
+
+
 class SandboxGateway:
-    """Implements ``moderation.ports.ChatGateway`` for the console community."""
+    """Implements ``moderation.ports.ChatGateway`` (and ``ModeratorFileSender``) for the console community.
+
+    Args:
+        world: The console community.
+        renderer: Where actions are shown.
+        reports_dir: Where files for the moderators (the digest chart) are saved; default in the temp dir.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, world: World, renderer: Renderer) -> None:
+    def __init__(self, world: World, renderer: Renderer, *, reports_dir: Path | None = None) -> None:
         self._world = world
         self._render = renderer
+        self.reports_dir = reports_dir or Path(tempfile.gettempdir()) / "steward-reports"
         self._cards: dict[tuple[str, int], str] = {}
 
     def _allow(self, action: str) -> None:
@@ -111,3 +129,19 @@ class SandboxGateway:
         text = self._world.readable(text)
         self._world.post("mod", "Steward", text)
         self._render.moderators(text)
+
+    async def send_moderator_file(
+        self, community: str, filename: str, data: bytes, caption: str
+    ) -> str | None:
+        """Show ``caption`` to the moderators and save the file under :attr:`reports_dir`."""
+        caption = self._world.readable(caption)
+        posted = self._world.post("mod", "Steward", caption)
+        self._render.moderators(caption)
+        try:
+            self.reports_dir.mkdir(parents=True, exist_ok=True)
+            path = self.reports_dir / Path(filename).name
+            path.write_bytes(data)
+        except OSError as exc:
+            raise ActionFailed("notify", "error", detail=f"cannot save {filename}: {exc}") from exc
+        self._render.event(f"[chart] saved to {path}", "cyan")
+        return posted.message_id

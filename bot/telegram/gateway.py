@@ -15,6 +15,7 @@ from bot.telegram.cards import card_keyboard, card_text
 from bot.telegram.errors import is_already_deleted, is_not_modified, to_action_failed
 from bot.telegram.service_port import ModerationPort
 from moderation.domain import MemberRef, ReviewCard, Scope
+from moderation.errors import ActionFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -209,3 +210,36 @@ class TelegramGateway:
         if chat_id is None:
             return
         await self._call("notify", str(chat_id), lambda: self._bot.send_message(chat_id, _clip(text)))
+
+    async def send_moderator_file(
+        self, community: str, filename: str, data: bytes, caption: str
+    ) -> str | None:
+        """Post an image (``sendPhoto``, multipart upload) with ``caption`` in the moderators' chat.
+
+        A caption over Telegram's 1024 characters goes out first as its own message; the photo then
+        carries the caption's first line (a failed photo after that is logged: the text got through).
+        """
+        chat_id = self.mod_chat(community)
+        if chat_id is None:
+            return None
+        limit = MessageLimit.CAPTION_LENGTH
+        if len(caption) <= limit:
+            sent = await self._call(
+                "notify",
+                str(chat_id),
+                lambda: self._bot.send_photo(chat_id, data, caption=caption, filename=filename),
+            )
+            return str(sent.message_id)
+        text = await self._call(
+            "notify", str(chat_id), lambda: self._bot.send_message(chat_id, _clip(caption))
+        )
+        title = caption.splitlines()[0][:limit]
+        try:
+            await self._call(
+                "notify",
+                str(chat_id),
+                lambda: self._bot.send_photo(chat_id, data, caption=title, filename=filename),
+            )
+        except ActionFailed as exc:
+            log.warning("telegram: the image %s for %s was not posted: %s", filename, community, exc)
+        return str(text.message_id)

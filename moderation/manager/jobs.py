@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from moderation.config.schema import CommunityConfig
 from moderation.manager.cron import occurrences, parse_cron
-from moderation.manager.digest import build_digest, summary
-from moderation.manager.notify import tell_moderators
+from moderation.manager.digest import Digest, build_digest, summary
+from moderation.manager.notify import Attachment, takes_files, tell_moderators_with_file
 from moderation.manager.ports import ManagerStore
 from moderation.manager.posts import plan, run_due_posts
 from moderation.manager.responses import remind_unanswered
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 DIGEST_GRACE = timedelta(hours=12)
 """Missed-run policy of digests: one missed by up to this long is sent once, late; older ones are skipped."""
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+ChartRenderer = Callable[[Digest], bytes]
+"""Renders a digest's chart as PNG bytes (the runtime injects one; the core has no plotting library)."""
 
 
 def manager_store(service: ModerationService) -> ManagerStore | None:
@@ -75,7 +79,26 @@ def digest_cron(cfg: CommunityConfig, kind: str) -> str:
     return f"{minute} {hour} * * {weekday}"
 
 
-async def _digests_of(service: ModerationService, store: ManagerStore, community: str) -> int:
+async def _chart(
+    service: ModerationService, digest: Digest, kind: str, due: datetime, chart: ChartRenderer | None
+) -> Attachment | None:
+    """The digest's PNG, when a renderer is wired, the community wants it and a gateway can post it."""
+    community = digest.community
+    if chart is None or not service.community_config(community).digest.chart:
+        return None
+    if not takes_files(service, community):
+        return None
+    try:
+        data = await asyncio.to_thread(chart, digest)  # matplotlib takes ~0.1 s: off the event loop
+    except Exception:  # the edge of the chart: the digest still goes out as text
+        log.exception("the %s digest chart of %s failed; sending text only", kind, community)
+        return None
+    return Attachment(f"{community}-{kind}-digest-{due:%Y-%m-%d}.png", data)
+
+
+async def _digests_of(
+    service: ModerationService, store: ManagerStore, community: str, chart: ChartRenderer | None
+) -> int:
     cfg = service.community_config(community)
     now = service.clock.now()
     zone = ZoneInfo(cfg.digest.timezone)
@@ -94,7 +117,9 @@ async def _digests_of(service: ModerationService, store: ManagerStore, community
         if due is None or not await store.claim_run(community, "digest", kind, due, status="sending", at=now):
             continue
         digest = await build_digest(store, cfg.digest, community, due - period, due)
-        delivered = await tell_moderators(service, community, summary(digest, f"{kind.capitalize()} digest"))
+        text = summary(digest, f"{kind.capitalize()} digest")
+        attachment = await _chart(service, digest, kind, due, chart)
+        delivered = await tell_moderators_with_file(service, community, text, attachment)
         status = "sent" if delivered else "failed"
         await store.finish_run(
             community, "digest", kind, due, status=status, detail=f"{delivered} platform(s)"
@@ -103,10 +128,12 @@ async def _digests_of(service: ModerationService, store: ManagerStore, community
     return sent
 
 
-async def send_digests(service: ModerationService) -> int:
+async def send_digests(service: ModerationService, *, chart: ChartRenderer | None = None) -> int:
     """Post each community's due daily and weekly digests to its moderators (once each).
 
-    The chart is not sent in chat (gateways take text only); ``steward report --format html`` has it.
+    With ``chart`` (and ``digest.chart`` on), gateways that can post files
+    (:class:`~moderation.ports.ModeratorFileSender`) get the PNG chart with the digest as its caption;
+    the others get the text alone.
     """
     store = manager_store(service)
     if store is None:
@@ -115,19 +142,24 @@ async def send_digests(service: ModerationService) -> int:
     sent = 0
     for community in service.communities():
         try:
-            sent += await _digests_of(service, store, community)
+            sent += await _digests_of(service, store, community, chart)
         except Exception:  # the edge of one community's digests
             log.exception("digests of %s failed", community)
     return sent
 
 
-async def every_minute(service: ModerationService) -> None:
-    """The manager's minute tick: scheduled posts, question reminders, digests."""
-    for job in (run_posts, remind_questions, send_digests):
+async def every_minute(service: ModerationService, *, chart: ChartRenderer | None = None) -> None:
+    """The manager's minute tick: scheduled posts, question reminders, digests (with ``chart``'s PNG)."""
+    jobs: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
+        ("run_posts", lambda: run_posts(service)),
+        ("remind_questions", lambda: remind_questions(service)),
+        ("send_digests", lambda: send_digests(service, chart=chart)),
+    )
+    for name, job in jobs:
         try:
-            await job(service)
+            await job()
         except Exception:  # the edge of one job: the next still runs
-            log.exception("community manager job %s failed", job.__name__)
+            log.exception("community manager job %s failed", name)
 
 
 async def purge_member_data(service: ModerationService) -> int:

@@ -15,9 +15,19 @@ from tests.fakes.discord_payloads import JSON, FakeGuild, iso, snowflake, user_p
 Reply = tuple[int, Any, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class RestFile:
+    """A file uploaded with a multipart/form-data request (``files[n]``)."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class Recorded:
-    """One REST request the fake received."""
+    """One REST request the fake received (a multipart body is its ``payload_json`` plus ``files``)."""
 
     method: str
     path: str
@@ -25,6 +35,7 @@ class Recorded:
     headers: dict[str, str]
     query: dict[str, str]
     status: int = 0
+    files: list[RestFile] = field(default_factory=list)
 
     @property
     def json(self) -> JSON:
@@ -74,13 +85,16 @@ class FakeRest:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        files: list[RestFile] = []
+        if request.can_read_body and request.content_type == "multipart/form-data":
+            body, files = await _read_multipart(request)
+        elif request.can_read_body:
             raw = await request.read()
             if raw and request.content_type == "application/json":
                 body = json.loads(raw)
             elif raw:
                 body = raw.decode("utf-8", "replace")
-        rec = Recorded(request.method, path, body, dict(request.headers), dict(request.query))
+        rec = Recorded(request.method, path, body, dict(request.headers), dict(request.query), files=files)
         self.requests.append(rec)
         try:
             status, payload, headers = self._fault(request.method, path) or self._route(rec)
@@ -212,6 +226,7 @@ class FakeRest:
             if user_id in self.closed_dms:
                 return 403, {"message": "Cannot send messages to this user", "code": 50007}, {}
         data = self._bot_message(channel_id, rec.json)
+        data["attachments"] = [_attachment(channel_id, f) for f in rec.files]
         self.messages[data["id"]] = data
         return 200, data, {}
 
@@ -300,3 +315,29 @@ class FakeRest:
 
     def _edit_webhook_message(self, rec: Recorded, app_id: str, token: str, message_id: str) -> Reply:
         return 200, self._bot_message("0", rec.json), {}
+
+
+async def _read_multipart(request: web.Request) -> tuple[JSON, list[RestFile]]:
+    """discord.py's multipart body: a ``payload_json`` field and ``files[n]`` parts."""
+    form = await request.post()
+    payload: JSON = {}
+    files: list[RestFile] = []
+    for name, value in form.items():
+        if isinstance(value, web.FileField):
+            files.append(RestFile(name, value.filename, value.content_type, value.file.read()))
+        elif name == "payload_json" and isinstance(value, str):
+            payload = json.loads(value)
+    return payload, files
+
+
+def _attachment(channel_id: str, upload: RestFile) -> JSON:
+    attachment_id = snowflake()
+    url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{upload.filename}"
+    return {
+        "id": attachment_id,
+        "filename": upload.filename,
+        "size": len(upload.data),
+        "url": url,
+        "proxy_url": url,
+        "content_type": upload.content_type,
+    }

@@ -37,6 +37,7 @@ __all__ = [
     "TOKEN",
     "ApiCall",
     "FakeBotApi",
+    "Upload",
     "admin_member",
     "callback_update",
     "chat",
@@ -88,6 +89,17 @@ class ApiCall:
     at: float
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart request (``sendPhoto``'s ``photo``, ...)."""
+
+    method: str
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class _Fault:
     method: str
@@ -120,6 +132,7 @@ class FakeBotApi:
     sent: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     deleted: set[tuple[int, int]] = field(default_factory=set)
     closed_dms: set[int] = field(default_factory=set)
+    uploads: list[Upload] = field(default_factory=list)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -248,7 +261,10 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _read_params(request)
+        params, files = await _read_params(request)
+        self.uploads.extend(
+            Upload(method, name, f.filename, f.content_type, f.file.read()) for name, f in files.items()
+        )
         self.calls.append(ApiCall(method, params, time.monotonic()))
         self._notify()
         fault = self._take_fault(method)
@@ -350,6 +366,36 @@ class FakeBotApi:
         self.sent[(int(p["chat_id"]), message["message_id"])] = message
         return message
 
+    async def _m_sendPhoto(self, p: dict[str, Any]) -> Any:
+        caption = p.get("caption", "")
+        if len(caption) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        upload = next((u for u in reversed(self.uploads) if u.method == "sendPhoto"), None)
+        if p.get("photo") != "<file>" or upload is None:
+            return _error(400, "Bad Request: there is no photo in the request")
+        width, height = _png_size(upload.data)
+        if not width:
+            return _error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        message_id = next(self._message_ids)
+        size = {
+            "file_id": f"photo-{message_id}",
+            "file_unique_id": f"u{message_id}",
+            "width": width,
+            "height": height,
+            "file_size": len(upload.data),
+        }
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(p["chat_id"]),
+            "from": self._me(),
+            "photo": [size],
+        }
+        if caption:
+            message["caption"] = caption
+        self.sent[(int(p["chat_id"]), message_id)] = message
+        return message
+
     async def _m_editMessageText(self, p: dict[str, Any]) -> Any:
         key = (int(p["chat_id"]), int(p["message_id"]))
         message = self.sent.get(key)
@@ -409,18 +455,30 @@ class FakeBotApi:
         return True
 
 
-async def _read_params(request: web.Request) -> dict[str, Any]:
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, web.FileField]]:
     if request.content_type == "application/json":
         raw = await request.json()
-        return dict(raw) if isinstance(raw, dict) else {}
+        return (dict(raw) if isinstance(raw, dict) else {}), {}
     form = await request.post()
     params: dict[str, Any] = dict(request.query)
+    files: dict[str, web.FileField] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = "<file>"
+            files[key] = value
+            continue
         if not isinstance(value, str):
             params[key] = "<file>"
             continue
         params[key] = value if key in _TEXT_FIELDS else _maybe_json(value)
-    return params
+    return params, files
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR, or ``(0, 0)`` if ``data`` is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return 0, 0
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def _maybe_json(value: str) -> Any:
