@@ -6,6 +6,7 @@ import asyncio
 import io
 import struct
 import textwrap
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -55,6 +56,21 @@ def png_size(data: bytes) -> tuple[int, int]:
     width, height = struct.unpack(">II", data[16:24])
     assert data[-12:] == b"\x00\x00\x00\x00IEND\xaeB`\x82"
     return width, height
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 grey PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def some_messages(h: Harness) -> None:
@@ -133,17 +149,21 @@ async def test_digest_chart_is_posted_as_one_png_on_each_platform(tmp_path: Path
         assert upload.data == attached.data == saved.read_bytes()  # one rendering for every platform
 
 
-async def test_a_failed_upload_still_delivers_the_digest_text(tmp_path: Path) -> None:
+async def test_a_refused_upload_still_delivers_the_digest_text(tmp_path: Path) -> None:
     async with Harness.start(tmp_path, CONFIG, scores=SCORES) as h, platforms(h, tmp_path) as env:
         api, fake, _reports, _out = env
         await some_messages(h)
         api.fail("sendPhoto", description="Bad Request: not enough rights to send photos to the chat")
+        fake.fail("POST", MOD_POSTS)  # no Attach Files: 403 Missing Permissions
         at(h.clock, 6, 9)
         assert await send_digests(h.service, chart=digest_chart) == 1
         texts = [m["text"] for m in api.calls_to("sendMessage") if m["chat_id"] == MOD_CHAT]
         assert len(texts) == 1
         assert texts[0].startswith("Daily digest for acme")
-        assert len([r for r in fake.requests_to("POST", MOD_POSTS) if r.files]) == 1  # Discord unaffected
+        upload, text = fake.requests_to("POST", MOD_POSTS)
+        assert (upload.status, len(upload.files)) == (403, 1)
+        assert (text.status, text.files) == (200, [])
+        assert text.json["content"] == texts[0]
 
 
 async def test_gateways_without_files_get_the_text_and_no_chart_is_drawn(tmp_path: Path) -> None:
@@ -212,3 +232,20 @@ def test_the_scheduler_wires_the_chart_and_the_sandbox_saves_beside_sqlite(tmp_p
     assert chart.__module__ == "bot.scheduler"
     assert reports_dir_for(f"sqlite+aiosqlite:///{tmp_path}/steward.db") == tmp_path / "steward-reports"
     assert reports_dir_for("postgresql+asyncpg://u@db/steward").name == "steward-reports"
+
+
+async def test_a_caption_over_telegrams_limit_goes_first_as_a_message(tmp_path: Path) -> None:
+    async with Harness.start(tmp_path, CONFIG, scores=SCORES) as h, platforms(h, tmp_path) as env:
+        api, _fake, _reports, _out = env
+        gateway = h.service.gateway("telegram")
+        assert isinstance(gateway, ModeratorFileSender)
+        long_text = (
+            "Weekly digest for acme\n" + "Key members: " + ", ".join(f"member{i} (1.0)" for i in range(120))
+        )
+        assert len(long_text) > 1024
+        message_id = await gateway.send_moderator_file("acme", "c.png", tiny_png(), long_text)
+        (text,) = [m for m in api.calls_to("sendMessage") if m["chat_id"] == MOD_CHAT]
+        assert text["text"] == long_text
+        (photo,) = api.calls_to("sendPhoto")
+        assert photo["caption"] == "Weekly digest for acme"
+        assert api.sent[(MOD_CHAT, int(message_id or 0))]["text"] == long_text  # the id of the full text
