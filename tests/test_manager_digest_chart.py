@@ -17,7 +17,7 @@ from bot.discord.client import DiscordRunner
 from bot.sandbox.gateway import SandboxGateway, reports_dir_for
 from bot.sandbox.render import Renderer
 from bot.sandbox.world import World
-from bot.scheduler import JOBS
+from bot.scheduler import JOBS, digest_png
 from moderation.manager.digest import Digest
 from moderation.manager.jobs import send_digests
 from moderation.ports import ModeratorFileSender
@@ -208,8 +208,8 @@ async def test_a_failing_chart_or_chart_off_falls_back_to_text(tmp_path: Path) -
         assert await send_digests(h.service, chart=broken) == 1
         assert files.named("send_moderator_file") == []
         assert str(files.named("notify_moderators")[0].args["text"]).startswith("Daily digest")
-        at(h.clock, 7, 9)  # the next day, with a working renderer: the file goes out
-        assert await send_digests(h.service, chart=digest_chart) == 1
+        at(h.clock, 7, 9)  # the next day, with the renderer the scheduler wires: the file goes out
+        assert await send_digests(h.service, chart=digest_png) == 1
         (sent,) = files.named("send_moderator_file")
         assert sent.args["filename"] == "acme-daily-digest-2026-01-07.png"
         assert png_size(sent.args["data"]) == (900, 450)  # type: ignore[arg-type]
@@ -228,8 +228,7 @@ async def test_a_failing_chart_or_chart_off_falls_back_to_text(tmp_path: Path) -
 
 def test_the_scheduler_wires_the_chart_and_the_sandbox_saves_beside_sqlite(tmp_path: Path) -> None:
     (manager,) = [spec for spec in JOBS if spec.name == "community_manager"]
-    chart = manager.body.keywords["chart"]  # type: ignore[attr-defined]
-    assert chart.__module__ == "bot.scheduler"
+    assert manager.body.keywords["chart"] is digest_png  # type: ignore[attr-defined]
     assert reports_dir_for(f"sqlite+aiosqlite:///{tmp_path}/steward.db") == tmp_path / "steward-reports"
     assert reports_dir_for("postgresql+asyncpg://u@db/steward").name == "steward-reports"
 
