@@ -17,8 +17,8 @@ from bot.discord.drain import Drain
 from bot.discord.events import Events
 from bot.discord.gateway import DiscordGateway
 from bot.discord.intents import REFUSED_WARNING, IntentWatch, steward_intents
-from bot.discord.protocols import Service
 from bot.discord.replies import QUICK, answer, refuse
+from bot.service_port import ModerationPort as Service
 from moderation.domain import CommandReply
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import logging
 import discord
 
 from bot.discord import translate
-from bot.discord.protocols import Service
+from bot.service_port import ModerationPort as Service
 from moderation.domain import ModeratorCommand, Scope
 
 log = logging.getLogger(__name__)

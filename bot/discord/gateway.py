@@ -10,7 +10,7 @@ import discord
 
 from bot.discord.cards import card_embed, card_view
 from bot.discord.errors import translated
-from bot.discord.protocols import Service
+from bot.service_port import ModerationPort as Service
 from moderation.config.schema import DiscordPlatform
 from moderation.domain import MemberRef, ReviewCard, Scope
 from moderation.errors import ActionFailed

@@ -9,7 +9,7 @@ from typing import Protocol
 from pydantic import SecretStr
 
 from bot.discord.client import DiscordRunner
-from bot.discord.protocols import Service
+from bot.service_port import ModerationPort as Service
 
 _FALSE = {"0", "false", "no", "off"}
 

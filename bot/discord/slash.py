@@ -11,8 +11,8 @@ from discord import app_commands
 
 from bot.discord import translate
 from bot.discord.drain import Drain
-from bot.discord.protocols import Service
 from bot.discord.replies import QUICK, answer, refuse
+from bot.service_port import ModerationPort as Service
 from moderation.domain import ModeratorCommand
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.service_port import ModerationPort
 from bot.telegram.acks import hold_acks_until_processed
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import Handlers, ModChatFilter, ModChats
@@ -25,7 +26,6 @@ from bot.telegram.options import TelegramOptions
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.ratelimit import PostingRateLimiter
 from bot.telegram.roles import AdminCache
-from bot.telegram.service_port import ModerationPort
 
 log = logging.getLogger(__name__)
 

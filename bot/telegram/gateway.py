@@ -11,9 +11,9 @@ from telegram import Bot, ChatPermissions, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 
+from bot.service_port import ModerationPort
 from bot.telegram.cards import card_keyboard, card_text
 from bot.telegram.errors import is_already_deleted, is_not_modified, to_action_failed
-from bot.telegram.service_port import ModerationPort
 from moderation.domain import MemberRef, ReviewCard, Scope
 from moderation.errors import ActionFailed
 

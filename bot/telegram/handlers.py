@@ -10,11 +10,11 @@ from datetime import datetime
 from telegram import Chat, ChatMember, Message, Update, User
 from telegram.ext import ContextTypes, filters
 
+from bot.service_port import ModerationPort
 from bot.telegram import translate
 from bot.telegram.cards import card_keyboard, card_text, parse_callback
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.roles import AdminCache
-from bot.telegram.service_port import ModerationPort
 from moderation.domain import Actor, CommandReply, ModeratorCommand
 from moderation.errors import CommandError
 

@@ -9,9 +9,9 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
+from bot.service_port import ModerationPort
 from bot.telegram.app import TelegramRunner
 from bot.telegram.options import DEFAULT_API, TelegramOptions
-from bot.telegram.service_port import ModerationPort
 
 
 class _Core(Protocol):

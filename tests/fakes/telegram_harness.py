@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.service_port import ModerationPort
 from bot.telegram.app import TelegramRunner
 from bot.telegram.options import TelegramOptions
-from bot.telegram.service_port import ModerationPort
 from moderation.config.schema import CommunityConfig
 from moderation.domain import (
     Actor,

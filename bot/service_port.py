@@ -1,4 +1,4 @@
-"""The part of ``ModerationService`` the Telegram adapter uses (a Protocol, so tests can stub it)."""
+"""The part of ``ModerationService`` a platform adapter calls (a Protocol, so adapter tests can stub it)."""
 
 from __future__ import annotations
 
