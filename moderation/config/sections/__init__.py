@@ -1,0 +1,1 @@
+"""The config schema, one module per section; ``moderation.config.schema`` assembles them."""
