@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
 from moderation.beyond.appeals import submit_appeal
 from moderation.beyond.verification import Verifier
@@ -15,7 +14,8 @@ from moderation.claim_recovery import recover_claim
 from moderation.config.configset import ConfigSet
 from moderation.config.levels import resolve_level
 from moderation.config.resolver import ConfigResolver, ScopeContext
-from moderation.config.schema import CommunityConfig, Criteria
+from moderation.config.schema import CommunityConfig
+from moderation.config.source import ConfigSource
 from moderation.dedup import claim_message
 from moderation.domain import (
     ActionKind,
@@ -25,14 +25,14 @@ from moderation.domain import (
     InboundMessage,
     MemberJoined,
     MemberLeft,
-    MemberRef,
     ModeratorCommand,
     Outcome,
     PlannedAction,
     Scope,
 )
-from moderation.executor import Executor, Target
+from moderation.executor import Executor
 from moderation.greeter import Greeter
+from moderation.inbound import has_lang_overrides, sanitised, target_of
 from moderation.intake import CHEAP_RULES_ONLY, Intake
 from moderation.manager.tracker import attach_tracker
 from moderation.outbox import outbox_for
@@ -63,33 +63,6 @@ MAX_CLASSIFY_CHARS = 10_000
 
 BUTTON_COMMANDS = {"approve": "approve", "reject": "reject", "ban": "ban", "details": "case"}
 """Review-card button verbs -> the moderator command they run."""
-
-
-class ReloadOutcome(Protocol):
-    """What ``ConfigHolder.reload()`` returns (only the fields the service reads)."""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the new configuration is live."""
-        ...
-
-    @property
-    def errors(self) -> Sequence[str]:
-        """What was wrong, when not ok."""
-        ...
-
-
-class ConfigSource(Protocol):
-    """The live configuration (``moderation.config.reload.ConfigHolder``)."""
-
-    @property
-    def current(self) -> ConfigSet:
-        """The last good configuration set."""
-        ...
-
-    def reload(self) -> ReloadOutcome:
-        """Re-read the files; a bad edit keeps the last good set."""
-        ...
 
 
 class ModerationService:
@@ -206,7 +179,7 @@ class ModerationService:
             return Decision(outcome=Outcome.IGNORE)
         resolver = self.configs.resolver(community)
         level = self._level(resolver.base, msg.author)
-        msg = _sanitised(msg, community, level)
+        msg = sanitised(msg, community, level)
         claimed = await claim_message(self.store, msg, self.clock.now())
         if not claimed and not await recover_claim(self.store, msg, self.clock):  # another process has it
             return Decision(outcome=Outcome.IGNORE)
@@ -248,7 +221,7 @@ class ModerationService:
         wanted = (
             self.engine.needs_classifier(cfg)
             or self.faq.wants_question(cfg)
-            or _has_lang_overrides(resolver.base)
+            or has_lang_overrides(resolver.base)
             or (self.manager is not None and self.manager.wants_classifier(cfg))
         )
         if not wanted or not msg.text.strip() or level >= cfg.moderation.exempt_level:
@@ -289,7 +262,7 @@ class ModerationService:
             if gateway is None:
                 failures.append(f"no gateway registered for {msg.scope.platform}")
             else:
-                target = _target(community, msg)
+                target = target_of(community, msg)
                 results = await self.executor.run(gateway, target, actions)
                 failures += await record_results(
                     self.store,
@@ -424,24 +397,3 @@ class ModerationService:
         if decision.outcome is Outcome.IGNORE:
             decision = await self.faq.apply(cfg, msg, classification, decision)
         return dataclasses.replace(decision, dry_run=True)
-
-
-def _sanitised(msg: InboundMessage, community: str, level: int) -> InboundMessage:
-    author = dataclasses.replace(msg.author, level=level, display_name=clean_text(msg.author.display_name))
-    scope = dataclasses.replace(msg.scope, community=community)
-    return dataclasses.replace(msg, text=clean_text(msg.text), author=author, scope=scope)
-
-
-def _target(community: str, msg: InboundMessage) -> Target:
-    member = MemberRef(msg.scope.platform, msg.scope.space_id, msg.author.user_id)
-    return Target(community, msg.scope, member, msg.message_id)
-
-
-def _has_lang_overrides(cfg: CommunityConfig) -> bool:
-    def uses_lang(criteria: Criteria | None) -> bool:
-        if criteria is None:
-            return False
-        nested = [*(criteria.any or ()), *(criteria.all or ()), criteria.not_]
-        return criteria.lang is not None or any(uses_lang(c) for c in nested)
-
-    return any(uses_lang(o) for o in cfg.overrides)
