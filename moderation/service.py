@@ -34,6 +34,7 @@ from moderation.executor import Executor
 from moderation.greeter import Greeter
 from moderation.inbound import has_lang_overrides, sanitised, target_of
 from moderation.intake import CHEAP_RULES_ONLY, Intake
+from moderation.intake_store import read_member_and_pauses, save_decision_and_message
 from moderation.manager.tracker import attach_tracker
 from moderation.outbox import outbox_for
 from moderation.ports import (
@@ -47,7 +48,7 @@ from moderation.ports import (
 )
 from moderation.raid import RaidGuard
 from moderation.records import ReviewRecord
-from moderation.review.answers import FAQ_RULE, FaqHelper
+from moderation.review.answers import FaqHelper
 from moderation.review.commands import REGISTRY
 from moderation.review.desk import ReviewDesk
 from moderation.review.names import RecentNames
@@ -189,17 +190,14 @@ class ModerationService:
         cfg = resolver.effective(self._scope_ctx(msg.scope, msg.author, level, lang))
         cfg = self.raid.effective(community, cfg)  # raid mode: stricter overrides merged on top
         now = self.clock.now()
-        member = await self.store.get_member(community, msg.scope.platform, msg.author.user_id)
-        paused = await self.store.active_pauses(community, now)
+        member, paused = await read_member_and_pauses(self.store, community, msg, now)
         decision = self.engine.evaluate(cfg, MessageContext(msg, member, classification, now, paused, lang))
         if decision.outcome is Outcome.IGNORE:
             decision = await self.faq.apply(cfg, msg, classification, decision)
         if cfg.mode == "dry_run":
             decision = dataclasses.replace(decision, actions=(), held_actions=(), dry_run=True)
         decision = await self._apply_strikes(cfg, community, msg, decision)
-        decision_id = await self.store.save_decision(community, msg, decision, at=now)
-        flagged = any(rule != FAQ_RULE for rule in decision.fired_rules)
-        await self.store.record_message(community, msg, lang=lang, flagged=flagged)
+        decision_id = await save_decision_and_message(self.store, community, msg, decision, at=now, lang=lang)
         if self.manager is not None:
             await self.manager.observe(community, cfg, msg, classification, decision)
         failures: list[str] = []

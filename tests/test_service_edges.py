@@ -55,6 +55,7 @@ async def test_broken_store_is_contained_at_the_edge(h: Harness, caplog: pytest.
         raise RuntimeError("disk full")
 
     h.service.store.save_decision = fail  # type: ignore[method-assign]
+    h.service.store.save_decision_with_message = fail  # type: ignore[attr-defined]  # SqlStore's batched path
     decision = await h.say("you idiot")
     assert decision.outcome is Outcome.IGNORE
     assert h.gateway.calls == []  # nothing runs without a stored decision

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domain import Decision, InboundMessage, PlannedAction
 from moderation.errors import NotFound
@@ -45,6 +46,19 @@ class DecisionsMixin(OutboxMixin):
         A decision with no immediate actions (ignore, dry run, review-only) is stored as already done,
         so :meth:`pending_decisions` only ever returns work that still has to run.
         """
+        async with self._tx() as session:
+            return await self._save_decision_in(session, community, msg, decision, at=at)
+
+    async def _save_decision_in(
+        self,
+        session: AsyncSession,
+        community: str,
+        msg: InboundMessage | None,
+        decision: Decision,
+        *,
+        at: datetime,
+    ) -> int:
+        """``save_decision`` inside an open transaction."""
         row = DecisionRow(
             community=community,
             platform=msg.scope.platform if msg else None,
@@ -64,11 +78,10 @@ class DecisionsMixin(OutboxMixin):
             created_at=at,
             done_at=at if not decision.actions else None,
         )
-        async with self._tx() as session:
-            session.add(row)
-            await session.flush()
-            assert row.id is not None
-            return row.id
+        session.add(row)
+        await session.flush()
+        assert row.id is not None
+        return row.id
 
     async def mark_decision_done(self, decision_id: int, failures: Sequence[str] = ()) -> None:
         """Record that a decision's actions ran (with failure descriptions, if any).

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domain import Actor, InboundMessage
 from moderation.records import MemberRecord
@@ -80,19 +81,32 @@ class MembersMixin(StoreBase):
 
     async def get_member(self, community: str, platform: str, user_id: str) -> MemberRecord | None:
         """Return a member, or ``None`` if never seen."""
+        async with self._tx() as session:
+            return await self._get_member_in(session, community, platform, user_id)
+
+    async def _get_member_in(
+        self, session: AsyncSession, community: str, platform: str, user_id: str
+    ) -> MemberRecord | None:
+        """``get_member`` inside an open transaction."""
         query = select(MEMBERS).where(
             MEMBERS.c.community == community,
             MEMBERS.c.platform == platform,
             MEMBERS.c.user_id == ids.to_db(user_id),
         )
-        async with self._tx() as session:
-            row = (await session.execute(query)).one_or_none()
+        row = (await session.execute(query)).one_or_none()
         return None if row is None else member_record(row)
 
     async def record_message(
         self, community: str, msg: InboundMessage, *, lang: str | None, flagged: bool
     ) -> MemberRecord:
         """Store message metadata (text only when ``flagged``), bump the member's count; return member."""
+        async with self._tx() as session:
+            return await self._record_message_in(session, community, msg, lang=lang, flagged=flagged)
+
+    async def _record_message_in(
+        self, session: AsyncSession, community: str, msg: InboundMessage, *, lang: str | None, flagged: bool
+    ) -> MemberRecord:
+        """``record_message`` inside an open transaction."""
         upsert = self._member_upsert(
             community, msg.author, at=msg.sent_at, joined_at=msg.author.joined_at, messages=1
         )
@@ -110,7 +124,6 @@ class MembersMixin(StoreBase):
             "flagged": flagged,
             "text": msg.text if flagged else None,
         }
-        async with self._tx() as session:
-            member = (await session.execute(upsert)).one()
-            await session.execute(MESSAGES.insert().values(**row))
+        member = (await session.execute(upsert)).one()
+        await session.execute(MESSAGES.insert().values(**row))
         return member_record(member)

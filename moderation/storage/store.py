@@ -10,6 +10,7 @@ from moderation.storage.claims import ClaimsMixin
 from moderation.storage.decisions import DecisionsMixin
 from moderation.storage.engine import make_engine
 from moderation.storage.history_repo import HistoryMixin
+from moderation.storage.intake import IntakeMixin
 from moderation.storage.manager_repo import ManagerMixin
 from moderation.storage.members import MembersMixin
 from moderation.storage.migrate import upgrade_engine
@@ -19,6 +20,7 @@ from moderation.storage.verifications_repo import VerificationsMixin
 
 
 class SqlStore(
+    IntakeMixin,
     MembersMixin,
     DecisionsMixin,
     CasesMixin,

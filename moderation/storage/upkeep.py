@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domain import ReviewStatus
 from moderation.records import Stats
@@ -70,11 +71,17 @@ class UpkeepMixin(StoreBase):
 
     async def active_pauses(self, community: str, now: datetime) -> dict[str, datetime]:
         """Rules paused at ``now``, with their end times."""
+        async with self._tx() as session:
+            return await self._active_pauses_in(session, community, now)
+
+    async def _active_pauses_in(
+        self, session: AsyncSession, community: str, now: datetime
+    ) -> dict[str, datetime]:
+        """``active_pauses`` inside an open transaction."""
         query = select(PAUSES.c.rule, PAUSES.c.until).where(
             PAUSES.c.community == community, PAUSES.c.until > now
         )
-        async with self._tx() as session:
-            rows = (await session.execute(query)).all()
+        rows = (await session.execute(query)).all()
         return {row.rule: row.until for row in rows}
 
     async def stats(self, community: str, since: datetime) -> Stats:
