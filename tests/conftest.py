@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from moderation.storage import SqlStore, open_store, upgrade_async
 from tests.postgres import create_database, drop_database, postgres_url, run_in_thread
@@ -23,6 +24,13 @@ from tests.postgres import create_database, drop_database, postgres_url, run_in_
 # `store`: a `SqlStore` opened on `store_url`.
 # PostgreSQL cases carry the `postgres` mark: `-m "not postgres"` skips them without starting a server.
 # ---------------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------------
+# Hypothesis: no per-example deadline. The machines running the suite have 2 cores shared with other
+# work, and a wall-clock deadline there fails a property on timing, not on the property.
+# ---------------------------------------------------------------------------------------------------
+settings.register_profile("steward", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("steward")
 
 __all__ = ["postgres_url"]  # re-exported so pytest sees the session fixture
 
