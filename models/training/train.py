@@ -19,7 +19,20 @@ from models.training.data import LABELS, file_hashes, load_all, summary
 from models.training.fit import EXAMPLES_GROUP_WEIGHT, C, train_heads
 from models.training.loso import HeldOut, leave_one_source_out
 
-REBUILD_COMMAND = "steward train --datasets /work/shared/datasets --out models/data/heads.npz --loso{kw}"
+REBUILD_COMMAND = "{env}steward train --datasets /work/shared/datasets --out {out} --loso{kw}"
+
+
+def rebuild_command(encoder: Encoder, out: Path, keyword_features: bool) -> str:
+    """The command that rebuilds these heads (plain e5 heads need the delta switched off)."""
+    try:
+        shown = out.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = out
+    return REBUILD_COMMAND.format(
+        env="STEWARD_E5_DELTA=none " if encoder.name == "e5-small-q4" else "",
+        out=shown,
+        kw=" --keyword-features" if keyword_features else "",
+    )
 
 
 def loso_table(results: Sequence[HeldOut]) -> list[dict[str, object]]:
@@ -70,7 +83,7 @@ def run_training(
         with tqdm(total=n, desc="leave-one-source-out", unit="fit") as bar:
             results = leave_one_source_out(rows, emb, labels, progress=lambda _: bar.update(1))
     heads.meta = {
-        "rebuild": REBUILD_COMMAND.format(kw=" --keyword-features" if keyword_features else ""),
+        "rebuild": rebuild_command(encoder, out, keyword_features),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(time.monotonic() - started, 1),
         "python": platform.python_version(),
