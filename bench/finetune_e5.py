@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,8 @@ def heads_scores(rows: list[Any], emb: Any, train: list[int], test: list[int]) -
         coef, icpt, _ = train_label([rows[i] for i in tr], emb[tr], calibrate=False)
         for source in sorted({rows[i].source for i in test if rows[i].label == label}):
             te = [i for i in test if rows[i].label == label and rows[i].source == source]
+            if len({rows[i].y for i in te}) < 2:
+                continue  # e.g. question sentences reused as toxic/spam negatives
             p = sigmoid(emb[te] @ coef + icpt)
             y = [rows[i].y for i in te]
             entry: dict[str, Any] = {"roc_auc": round(score(y, p.tolist()).roc_auc, 3)}
@@ -82,7 +83,7 @@ class Bars:
 def main() -> None:
     from tqdm import tqdm
 
-    from models.e5_delta import image_sha256, save_delta
+    from models.e5_delta import image_sha256, load_delta, save_delta
     from models.e5_torch import TorchE5Encoder, bundled_image
     from models.features import KeywordFeatures
     from models.training.cache import EmbeddingCache
@@ -96,6 +97,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=TuneSettings.lr)
     parser.add_argument("--folds", default="0,1", help="comma-separated fold numbers")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
+    parser.add_argument(
+        "--work", type=Path, default=Path("models/.cache/finetune"), help="tuned deltas (reused when present)"
+    )
     args = parser.parse_args()
     settings = replace(TuneSettings(), layers=args.layers, rows=args.rows, epochs=args.epochs, lr=args.lr)
 
@@ -109,30 +113,25 @@ def main() -> None:
         test = [i for i, r in enumerate(rows) if r.source in held_sources]
         train = [i for i, r in enumerate(rows) if r.source not in held_sources and r.text not in held_texts]
         progress = Bars(f"fold {fold}")
-        tuned, base, meta = tune_top_layers(plain, [rows[i] for i in train], settings, progress=progress)
-        with tempfile.TemporaryDirectory() as tmp:
-            delta = Path(tmp) / "delta.npz"
-            save_delta(
-                delta,
-                tuned,
-                base,
-                layers=settings.layers,
-                base_sha256=image_sha256(bundled_image()),
-                meta=meta,
-            )
-            tuned_encoder = TorchE5Encoder(delta=delta)
-            arms = {"frozen": plain, "tuned": tuned_encoder}
-            scores: dict[str, Any] = {}
-            for arm, encoder in arms.items():
-                cache_dir = None if arm == "frozen" else Path(tmp) / "cache"
-                cache = EmbeddingCache(encoder, cache_dir) if cache_dir else EmbeddingCache(encoder)
-                texts = [rows[i].text for i in (*train, *test)]
-                with tqdm(total=len(set(texts)), desc=f"fold {fold} embed {arm}", file=sys.stderr) as bar:
-                    bar.update(sum(1 for t in set(texts) if cache.has(t)))
-                    vecs = cache.embed(texts, progress=bar.update)
-                emb = np.zeros((len(rows), vecs.shape[1] + kw.shape[1]), dtype=np.float32)
-                emb[[*train, *test]] = np.hstack([vecs, kw[[*train, *test]]])
-                scores[arm] = heads_scores(rows, emb, train, test)
+        name = f"fold{fold}-l{settings.layers}-r{settings.rows}-e{settings.epochs}-lr{settings.lr:g}.npz"
+        delta = args.work / name
+        if delta.is_file():
+            meta = load_delta(delta).meta  # tuned by an earlier run with the same settings
+        else:
+            tuned, base, meta = tune_top_layers(plain, [rows[i] for i in train], settings, progress=progress)
+            image = image_sha256(bundled_image())
+            save_delta(delta, tuned, base, layers=settings.layers, base_sha256=image, meta=meta)
+        arms = {"frozen": plain, "tuned": TorchE5Encoder(delta=delta)}
+        scores: dict[str, Any] = {}
+        for arm, encoder in arms.items():
+            cache = EmbeddingCache(encoder)  # keyed by encoder name (the delta's hash)
+            texts = [rows[i].text for i in (*train, *test)]
+            with tqdm(total=len(set(texts)), desc=f"fold {fold} embed {arm}", file=sys.stderr) as bar:
+                bar.update(sum(1 for t in set(texts) if cache.has(t)))
+                vecs = cache.embed(texts, progress=bar.update)
+            emb = np.zeros((len(rows), vecs.shape[1] + kw.shape[1]), dtype=np.float32)
+            emb[[*train, *test]] = np.hstack([vecs, kw[[*train, *test]]])
+            scores[arm] = heads_scores(rows, emb, train, test)
         table = {k: {"frozen": scores["frozen"][k], "tuned": scores["tuned"][k]} for k in scores["frozen"]}
         for key, v in table.items():
             print(f"fold {fold} {key:40s} frozen {v['frozen']}  tuned {v['tuned']}")

@@ -147,6 +147,8 @@ def train_from_decisions(
     if not datasets.is_dir():
         _fail(f"no datasets directory at {datasets}", 2)
     heads = Heads.load(target)
+    if hf_path is None and heads.encoder != encoder.name:
+        _fail(f"the heads at {target} belong to the encoder {heads.encoder}, not {encoder.name}", 2)
     rows = [r for r in rows if r.label in heads.labels]
     typer.echo(f"{len(rows)} labelled example(s) from moderators' verdicts (text still retained)")
     if not rows:

@@ -157,6 +157,8 @@ def train(
                 else f"  (questions without '?' caught: {h.no_mark_recall:.0%})"
             )
             typer.echo(f"{h.label:9} {h.source:28} {fmt(h.overall.roc_auc):>6}  {langs}{extra}")
+        if "leave_one_source_out_note" in heads.meta:
+            typer.echo(f"note: {heads.meta['leave_one_source_out_note']}")
 
 
 def evaluate(

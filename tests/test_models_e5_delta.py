@@ -77,7 +77,8 @@ def test_delta_round_trip_reproduces_the_tuned_layers(tuned_delta: tuple[Path, d
     assert isinstance(base, dict)
     delta = load_delta(path, image_path=bundled_image())
     assert delta.layers == 1
-    for name, diff in delta.diffs.items():
+    for name in delta.names:
+        diff = delta.diff(name)
         assert np.allclose(
             base[name] + diff, tuned[name], atol=np.abs(tuned[name] - base[name]).max() / 200 + 1e-7
         )

@@ -1,7 +1,9 @@
 """FAQ matching by meaning with the bundled e5 encoder (cross-lingual)."""
 
+import numpy as np
 import pytest
 
+from models.e5_torch import TorchE5Encoder
 from models.factory import build_faq_matcher, shared_e5
 from models.faq import EmbeddingFaqMatcher, relative_score
 from models.keyword import KeywordClassifier
@@ -18,7 +20,9 @@ ENTRIES = {
 
 @pytest.fixture(scope="module")
 def matcher() -> EmbeddingFaqMatcher:
-    return EmbeddingFaqMatcher(shared_e5())
+    built = build_faq_matcher(ModelSettings(backend="e5"), ["en", "ar", "ru", "fa"])
+    assert isinstance(built, EmbeddingFaqMatcher)
+    return built
 
 
 @pytest.mark.parametrize(
@@ -100,3 +104,9 @@ def test_factory_faq_matcher_follows_the_backend() -> None:
     matcher = build_faq_matcher(ModelSettings(backend="e5"), ["en"])
     assert isinstance(matcher, EmbeddingFaqMatcher)
     assert isinstance(matcher, FaqMatcher)
+    # Matching by meaning uses the plain e5 layers even when the classifier's top layers are tuned.
+    assert matcher.encoder.name == "e5-small-q4"
+    texts = ["how do I reset my password", "как вернуть деньги"]
+    encoder = shared_e5()
+    if isinstance(encoder, TorchE5Encoder):
+        assert np.array_equal(matcher.encoder.encode(texts), encoder.encode(texts, base=True))
