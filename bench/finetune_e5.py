@@ -5,7 +5,8 @@ also removed from every other source). The plain encoder's top layers are tuned 
 (``models.training.tune``), written as a delta and reloaded exactly as Steward loads it; then
 logistic-regression heads on [embedding, keyword features] are fitted on the rest for both encoders,
 and the held-out sources are scored. Prints ROC-AUC per held-out source (and, for questions, the
-share of "?"-less questions caught at 0.5) and writes JSON.
+share of "?"-less questions caught at 0.5, both after the per-language calibration Steward applies
+and on the raw logistic output) and writes JSON.
 
 Usage: ``python bench/finetune_e5.py [--layers 4] [--rows 16000] [--epochs 1] [--out FILE]``
 (about 10 minutes per fold on 2 cores).
@@ -39,28 +40,33 @@ QMARKS = ("?", "؟", "？")
 
 def heads_scores(rows: list[Any], emb: Any, train: list[int], test: list[int]) -> dict[str, Any]:
     """Fit the shipped recipe's heads on ``train`` rows and score each held-out (label, source)."""
-    from models.heads import sigmoid
+    from models.heads import ANY_LANG, sigmoid
     from models.training.fit import train_label
     from models.training.metrics import score
 
     out: dict[str, Any] = {}
     for label in sorted({rows[i].label for i in test}):
         tr = [i for i in train if rows[i].label == label]
-        coef, icpt, _ = train_label([rows[i] for i in tr], emb[tr], calibrate=False)
+        coef, icpt, cal = train_label([rows[i] for i in tr], emb[tr])
         for source in sorted({rows[i].source for i in test if rows[i].label == label}):
             te = [i for i in test if rows[i].label == label and rows[i].source == source]
             if len({rows[i].y for i in te}) < 2:
                 continue  # e.g. question sentences reused as toxic/spam negatives
-            p = sigmoid(emb[te] @ coef + icpt)
+            z = emb[te] @ coef + icpt
+            p = sigmoid(z)
             y = [rows[i].y for i in te]
             entry: dict[str, Any] = {"roc_auc": round(score(y, p.tolist()).roc_auc, 3)}
             if label == "question":
-                caught = [
-                    p[k] >= 0.5
-                    for k, i in enumerate(te)
-                    if rows[i].y == 1 and not rows[i].text.endswith(QMARKS)
+                # what Steward does: the calibration of the row's language (else the overall one)
+                slope_offset = [cal.get(rows[i].lang) or cal.get(ANY_LANG) or (1.0, 0.0) for i in te]
+                p_cal = sigmoid(np.array([a * z[k] + b for k, (a, b) in enumerate(slope_offset)]))
+                no_mark = [
+                    k for k, i in enumerate(te) if rows[i].y == 1 and not rows[i].text.endswith(QMARKS)
                 ]
-                entry["no_mark_recall"] = round(float(np.mean(caught)), 3)
+                entry["no_mark_recall"] = round(float(np.mean(p_cal[no_mark] >= 0.5)), 3)
+                entry["no_mark_recall_raw"] = round(float(np.mean(p[no_mark] >= 0.5)), 3)
+                negatives = [k for k, i in enumerate(te) if rows[i].y == 0]
+                entry["false_positive_rate"] = round(float(np.mean(p_cal[negatives] >= 0.5)), 3)
             out[f"{label}/{source}"] = entry
     return out
 

@@ -25,6 +25,7 @@ from models.faq import EmbeddingFaqMatcher
 from models.heads import BASE_HEADS, DEFAULT_HEADS, Heads
 from models.keyword import KeywordClassifier
 from models.langid import LanguageIdentifier
+from models.memory import return_freed_buffers
 from moderation.config.schema import ModelSettings
 from moderation.ports import Classifier, FaqMatcher
 
@@ -45,6 +46,7 @@ def shared_e5() -> Encoder:
     with _lock:
         if _e5 is None:
             if torch_engine_wanted():
+                return_freed_buffers()
                 delta = delta_wanted()
                 try:
                     _e5 = TorchE5Encoder(delta=delta)

@@ -1,0 +1,43 @@
+"""Keeps the heap from holding on to freed inference buffers (glibc ``mallopt``)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import sys
+
+_log = logging.getLogger(__name__)
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+#: Allocations from this size up get their own mapping, returned to the system when freed (64 KB
+#: keeps the least memory but costs a quarter of the throughput in page faults; 4 MB keeps both).
+MMAP_THRESHOLD = 4 * 1024 * 1024
+_done = False
+
+
+def return_freed_buffers() -> bool:
+    """Make glibc map large blocks (>= 4 MB) individually and trim the heap eagerly.
+
+    By default glibc raises its mmap threshold after large blocks are freed, so the activation
+    buffers of each forward pass end up in the heap, where fragmentation keeps them resident.
+    Measured with ``bench/classifier.py`` (encoder batches of 8): peak RSS 603 MB by default,
+    566-579 MB with this, throughput 108 vs 102-106 msg/s. Same effect as starting the process
+    with ``MALLOC_MMAP_THRESHOLD_=4194304``. Does nothing on other C libraries. Returns whether it
+    was applied.
+    """
+    global _done
+    if _done:
+        return True
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    ok = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
+    _done = ok
+    if not ok:
+        _log.debug("mallopt refused; the heap keeps glibc's defaults")
+    return ok
