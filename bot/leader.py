@@ -40,6 +40,12 @@ def postgres_dsn(url: str) -> str | None:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve the outcome of a query nobody waits for any more (no "never retrieved" warning)."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def _call(callback: Callback) -> None:
     result = callback()
     if result is not None:
@@ -83,10 +89,21 @@ class AdvisoryLockLeader:
     async def _acquire(self, conn: Any) -> None:
         """Return once this session holds the lock (trying every :attr:`interval`)."""
         while True:
-            query = conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key)
-            if await asyncio.wait_for(query, self.interval * 2):
+            if await self._fetch(conn, "SELECT pg_try_advisory_lock($1)", self.key):
                 return
             await asyncio.sleep(self.interval)
+
+    async def _fetch(self, conn: Any, sql: str, *args: Any) -> Any:
+        """One query, bounded by asyncpg's own timeout and never cancelled mid-flight.
+
+        Cancelling a task inside an asyncpg query can leave it stuck forever (MagicStack/asyncpg#873;
+        seen here as a shutdown that never finished). The query therefore runs in its own task behind
+        ``asyncio.shield``: cancelling the campaign stops waiting at once, and :meth:`_step_down`
+        aborts the connection under the query.
+        """
+        query = asyncio.ensure_future(conn.fetchval(sql, *args, timeout=self.interval * 2))
+        query.add_done_callback(_consume)
+        return await asyncio.shield(query)
 
     async def run(self, on_elected: Callback, on_demoted: Callback) -> None:
         """Campaign forever (until cancelled): call ``on_elected`` on winning, ``on_demoted`` on losing."""
@@ -101,7 +118,7 @@ class AdvisoryLockLeader:
                 await _call(on_elected)
                 while True:
                     await asyncio.sleep(self.interval)
-                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self.interval * 2)
+                    await self._fetch(conn, "SELECT 1")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the edge of one campaign: a lost database must not end Steward
@@ -119,10 +136,7 @@ class AdvisoryLockLeader:
                 await _call(on_demoted)
         finally:
             if conn is not None:
-                with contextlib.suppress(Exception):  # closing releases the lock on the server
-                    await asyncio.wait_for(conn.close(), self.interval)
-                if not conn.is_closed():
-                    conn.terminate()
+                conn.terminate()  # the server drops the session, and its lock, as the socket closes
 
 
 class SoleLeader:
