@@ -56,7 +56,9 @@ class FaqConfig(Strict):
     mode: Literal["answer", "suggest"] = Field(
         "answer", description="answer replies in the chat; suggest sends the match to moderators."
     )
-    threshold: Probability = Field(0.75, description="Similarity needed to count as a match.")
+    threshold: Probability = Field(
+        0.75, description="Match score needed to answer: the estimated chance that the answer is right."
+    )
     question_at: Probability = Field(0.5, description="Question probability needed before matching.")
     entries: dict[str, FaqEntry] = Field(
         default_factory=dict, description="Entry name -> questions and answer."
