@@ -1,12 +1,13 @@
 """Benchmark of Steward's default classifier (bundled e5 + trained heads) on this machine.
 
 Measures start-up, sustained throughput with every head (concurrent single-message calls through
-the micro-batcher, unique texts so the cache never helps), single-message latency p50/p99 and
-peak RSS. With ``--xlmr`` it also runs an XLM-R-base-sized sequence classifier with random weights
+the micro-batcher, unique texts so the cache never helps), single-message latency p50/p99,
+latency p50/p99 under load (messages arriving at random moments, ``--rate`` per second) and peak
+RSS. With ``--xlmr`` it also runs an XLM-R-base-sized sequence classifier with random weights
 (what Detoxify's multilingual model costs) on the same messages, token lengths taken from the
 same tokenizer vocabulary, in a separate process so its memory is measured separately.
 
-Usage: ``python bench/classifier.py [--messages 600] [--xlmr]``
+Usage: ``python bench/classifier.py [--messages 600] [--rate 50] [--xlmr]``
 """
 
 from __future__ import annotations
@@ -65,7 +66,29 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def bench_steward(texts: list[str]) -> dict[str, object]:
+async def paced_latency(clf: Any, texts: list[str], rate: float, seed: int = 1) -> list[float]:
+    """Latency (ms) of messages arriving one by one at ``rate`` per second (Poisson arrivals)."""
+    rng = random.Random(seed)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    due = 0.0
+    lat: list[float] = []
+
+    async def one(text: str) -> None:
+        s = time.perf_counter()
+        await clf.classify([text])
+        lat.append((time.perf_counter() - s) * 1000)
+
+    tasks = []
+    for text in texts:
+        due += rng.expovariate(rate)
+        await asyncio.sleep(max(0.0, start + due - loop.time()))
+        tasks.append(asyncio.create_task(one(text)))
+    await asyncio.gather(*tasks)
+    return sorted(lat)
+
+
+async def bench_steward(texts: list[str], rate: float) -> dict[str, object]:
     t0 = time.perf_counter()
     from models.factory import build_classifier
     from moderation.config.schema import ModelSettings
@@ -90,14 +113,21 @@ async def bench_steward(texts: list[str]) -> dict[str, object]:
     results = await asyncio.gather(*(clf.classify([t]) for t in texts))
     elapsed = time.perf_counter() - s
     assert all(set(r[0].labels) >= {"toxic", "spam", "question"} for r in results)
+    mean_batch = round(statistics.mean(batch_sizes), 1) if batch_sizes else None
+
+    # Latency under load: messages arriving at random moments, ``rate`` per second on average.
+    paced = await paced_latency(clf, [t + " (paced)" for t in texts[:300]], rate)
     return {
         "load_s": round(loaded, 3),
         "startup_to_first_result_s": round(first, 3),
         "throughput_msgs_per_s": round(len(texts) / elapsed, 1),
         "latency_p50_ms": round(statistics.median(lat), 1),
         "latency_p99_ms": round(lat[int(0.99 * (len(lat) - 1))], 1),
-        "mean_batch": round(statistics.mean(batch_sizes), 1) if batch_sizes else None,
+        "mean_batch": mean_batch,
+        f"latency_at_{rate:g}_msgs_per_s_p50_ms": round(statistics.median(paced), 1),
+        f"latency_at_{rate:g}_msgs_per_s_p99_ms": round(paced[int(0.99 * (len(paced) - 1))], 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "bf16": getattr(getattr(getattr(clf, "scorer", None), "encoder", None), "bf16", None),
         "labels": sorted(clf.labels),
     }
 
@@ -152,6 +182,9 @@ def bench_xlmr(texts: list[str]) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="arrival rate for the latency-under-load run (msg/s)"
+    )
     parser.add_argument("--xlmr", action="store_true", help="also run the XLM-R-base-sized comparison")
     parser.add_argument("--xlmr-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -160,7 +193,7 @@ def main() -> None:
         print(json.dumps(bench_xlmr(texts[: max(64, args.messages // 3)])))
         return
     report: dict[str, object] = {"machine": machine_info(), "messages": len(texts)}
-    report["steward_e5"] = asyncio.run(bench_steward(texts))
+    report["steward_e5"] = asyncio.run(bench_steward(texts, args.rate))
     if args.xlmr:
         out = subprocess.run(
             [sys.executable, __file__, "--xlmr-only", "--messages", str(args.messages)],

@@ -41,3 +41,19 @@ def return_freed_buffers() -> bool:
     if not ok:
         _log.debug("mallopt refused; the heap keeps glibc's defaults")
     return ok
+
+
+def trim_heap() -> bool:
+    """Give the heap's free pages back to the system now (glibc ``malloc_trim``).
+
+    Loading the model leaves the fp32 weights it converts and the image's parsing buffers freed but
+    resident in the middle of the heap; trimming after load returns them (measured: 462 -> 347 MB
+    with bfloat16 weights). Returns whether anything was released; False off glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.e5_torch import E5Tokenizer, TorchE5Encoder, bundled_image, read_image
+from models.e5_torch import E5Tokenizer, TorchE5Encoder, bf16_wanted, bundled_image, cpu_flags, read_image
 from models.encoder import E5Encoder
 from models.factory import shared_e5
 
@@ -71,3 +71,50 @@ def test_empty_and_batch_order(torch_e5: TorchE5Encoder) -> None:
 
 def test_shared_encoder_prefers_torch() -> None:
     assert isinstance(shared_e5(), TorchE5Encoder)
+
+
+def test_bf16_linear_layers_stay_close_to_fp32(torch_e5: TorchE5Encoder) -> None:
+    sample = [
+        "you are an idiot",
+        "как сбросить пароль",
+        "سلام حالت چطوره",
+        "مرحبا كيف حالك",
+        "free btc, dm me",
+    ]
+    bf16 = TorchE5Encoder(bf16=True)
+    assert bf16.bf16
+    assert not torch_e5.bf16
+    weights = [p for name, p in bf16._model.named_parameters() if name.endswith("q.weight")]
+    assert weights
+    assert all(str(p.dtype) == "torch.bfloat16" for p in weights)
+    cos = (torch_e5.encode(sample) * bf16.encode(sample)).sum(axis=1)
+    assert cos.min() > 0.999
+
+
+@pytest.mark.parametrize(
+    ("setting", "flags", "expected"),
+    [
+        (None, {"avx512_bf16", "avx2"}, False),  # default: off, whatever the CPU
+        ("auto", {"avx512_bf16", "avx2"}, True),
+        ("auto", {"amx_bf16"}, True),
+        ("auto", {"avx2", "avx512f"}, False),  # emulated bfloat16 would be slower
+        ("on", set(), True),
+        ("OFF", {"avx512_bf16"}, False),
+        ("maybe", {"avx512_bf16"}, False),  # unknown value: warned about, off
+    ],
+)
+def test_bf16_setting(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, flags: set[str], expected: bool
+) -> None:
+    if setting is None:
+        monkeypatch.delenv("STEWARD_E5_BF16", raising=False)
+    else:
+        monkeypatch.setenv("STEWARD_E5_BF16", setting)
+    assert bf16_wanted(frozenset(flags)) is expected
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 avx512_bf16\n\nprocessor\t: 1\n")
+    assert cpu_flags(info) == frozenset({"fpu", "sse", "avx2", "avx512_bf16"})
+    assert cpu_flags(tmp_path / "missing") == frozenset()
