@@ -1,4 +1,4 @@
-"""An async micro-batcher: gathers items for a few milliseconds, runs one batch in a worker thread."""
+"""An async micro-batcher: batches whatever waits while the worker is busy, runs it in a worker thread."""
 
 from __future__ import annotations
 
@@ -15,18 +15,21 @@ R = TypeVar("R")
 class MicroBatcher(Generic[T, R]):
     """Batches concurrent requests for a blocking batch function (e.g. an encoder).
 
-    A batch is flushed when ``max_batch`` items are waiting or ``max_wait`` seconds after its first
-    item, whichever comes first. Batches run one at a time in a dedicated worker thread, never on
-    the event loop; items that arrive meanwhile form the next batch (so batches grow under load).
+    Batches run one at a time in a dedicated worker thread, never on the event loop; items that
+    arrive meanwhile form the next batch, so batches grow with the load ("continuous batching").
+    When the worker is free, a batch takes what is queued after one turn of the event loop (callers
+    that submit together, e.g. ``asyncio.gather``, share it) and, with ``max_wait`` > 0, waits up to
+    that long for more, up to ``max_batch`` items. The default ``max_wait`` is 0: a lone message
+    starts at once instead of waiting for company that, below capacity, rarely comes.
 
     Args:
         fn: Blocking function mapping a list of items to a list of results of the same length.
         max_batch: Largest batch.
-        max_wait: Longest time (seconds) the first item of a batch waits for company.
+        max_wait: Longest time (seconds) the first item of a batch waits for company (0: none).
     """
 
     def __init__(
-        self, fn: Callable[[list[T]], list[R]], *, max_batch: int = 32, max_wait: float = 0.004
+        self, fn: Callable[[list[T]], list[R]], *, max_batch: int = 32, max_wait: float = 0.0
     ) -> None:
         self._fn = fn
         self.max_batch = max_batch
@@ -65,6 +68,7 @@ class MicroBatcher(Generic[T, R]):
     ) -> list[tuple[T, asyncio.Future[R]]]:
         loop = asyncio.get_running_loop()
         batch = [await queue.get()]
+        await asyncio.sleep(0)  # callers woken in the same loop turn enqueue first
         deadline = loop.time() + self.max_wait
         while len(batch) < self.max_batch:
             if not queue.empty():

@@ -66,7 +66,8 @@ class BatchedClassifier:
         langid: Language identifier restricted to the configured languages.
         cache_size: LRU capacity (texts).
         max_batch: Micro-batch size limit.
-        max_wait: Micro-batch wait (seconds).
+        max_wait: How long a lone message waits for company before its batch starts (seconds; 0:
+            none, the batch is whatever queued while the previous one ran).
     """
 
     def __init__(
@@ -76,7 +77,7 @@ class BatchedClassifier:
         *,
         cache_size: int = 4096,
         max_batch: int = 32,
-        max_wait: float = 0.004,
+        max_wait: float = 0.0,
     ) -> None:
         self.scorer = scorer
         self.langid = langid

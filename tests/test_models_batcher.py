@@ -43,6 +43,43 @@ async def test_batcher_returns_results_in_order_under_concurrency() -> None:
     await batcher.aclose()
 
 
+async def test_default_batcher_batches_callers_of_one_loop_turn_without_waiting() -> None:
+    seen_batches: list[list[int]] = []
+
+    def record(items: list[int]) -> list[int]:
+        seen_batches.append(items)
+        return items
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(record, max_batch=32)
+    assert batcher.max_wait == 0.0
+    assert await asyncio.gather(*(batcher.submit([i]) for i in range(20))) == [[i] for i in range(20)]
+    assert seen_batches == [list(range(20))]  # gathered callers share one batch
+    await batcher.aclose()
+
+
+async def test_items_arriving_during_a_batch_form_the_next_batch() -> None:
+    seen_batches: list[list[int]] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(items: list[int]) -> list[int]:
+        seen_batches.append(items)
+        started.set()
+        release.wait(5)
+        return items
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(slow, max_batch=32)
+    first = asyncio.ensure_future(batcher.submit([0]))
+    await asyncio.to_thread(started.wait, 5)  # the lone item started at once
+    rest = [asyncio.ensure_future(batcher.submit([i])) for i in range(1, 6)]
+    await asyncio.sleep(0.02)
+    release.set()
+    assert await first == [0]
+    assert [await r for r in rest] == [[i] for i in range(1, 6)]
+    assert seen_batches == [[0], [1, 2, 3, 4, 5]]
+    await batcher.aclose()
+
+
 async def test_batcher_flushes_a_lone_item_after_the_wait() -> None:
     batcher: MicroBatcher[str, str] = MicroBatcher(
         lambda xs: [x.upper() for x in xs], max_batch=64, max_wait=0.002
