@@ -7,7 +7,7 @@ RSS. With ``--xlmr`` it also runs an XLM-R-base-sized sequence classifier with r
 (what Detoxify's multilingual model costs) on the same messages, token lengths taken from the
 same tokenizer vocabulary, in a separate process so its memory is measured separately.
 
-Usage: ``python bench/classifier.py [--messages 600] [--rate 50] [--xlmr]``
+Usage: ``python bench/classifier.py [--messages 600] [--rate 50] [--max-wait S] [--xlmr]``
 """
 
 from __future__ import annotations
@@ -88,12 +88,14 @@ async def paced_latency(clf: Any, texts: list[str], rate: float, seed: int = 1) 
     return sorted(lat)
 
 
-async def bench_steward(texts: list[str], rate: float) -> dict[str, object]:
+async def bench_steward(texts: list[str], rate: float, max_wait: float | None = None) -> dict[str, object]:
     t0 = time.perf_counter()
     from models.factory import build_classifier
     from moderation.config.schema import ModelSettings
 
     clf = build_classifier(ModelSettings(backend="e5"), ["en", "ar", "ru", "fa"])
+    if max_wait is not None:
+        clf.batcher.max_wait = max_wait  # type: ignore[attr-defined]
     loaded = time.perf_counter() - t0
     await clf.classify(["warm-up message"])
     first = time.perf_counter() - t0
@@ -185,6 +187,9 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=50.0, help="arrival rate for the latency-under-load run (msg/s)"
     )
+    parser.add_argument(
+        "--max-wait", type=float, help="micro-batcher wait for a lone message, seconds (default: Steward's)"
+    )
     parser.add_argument("--xlmr", action="store_true", help="also run the XLM-R-base-sized comparison")
     parser.add_argument("--xlmr-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -193,7 +198,7 @@ def main() -> None:
         print(json.dumps(bench_xlmr(texts[: max(64, args.messages // 3)])))
         return
     report: dict[str, object] = {"machine": machine_info(), "messages": len(texts)}
-    report["steward_e5"] = asyncio.run(bench_steward(texts, args.rate))
+    report["steward_e5"] = asyncio.run(bench_steward(texts, args.rate, args.max_wait))
     if args.xlmr:
         out = subprocess.run(
             [sys.executable, __file__, "--xlmr-only", "--messages", str(args.messages)],
