@@ -11,7 +11,12 @@ ROC-AUC of the score for "right answer", and a threshold sweep.
 ``faq_dev.jsonl`` was used to choose the matcher's method and constants; ``faq_heldout.jsonl``
 was written separately and only ever measured.
 
-Usage: ``python bench/faq.py [--threshold 0.75] [--files faq_dev.jsonl,faq_heldout.jsonl] [--out F]``
+With ``--speed`` it also times one match the way Steward runs it: the message is classified first
+(tuned e5), then matched; the plain view reuses the classification's lower 8 layers, or, for
+comparison, runs all 12 again.
+
+Usage: ``python bench/faq.py [--threshold 0.75] [--files faq_dev.jsonl,faq_heldout.jsonl] [--speed]
+[--out F]``
 """
 
 from __future__ import annotations
@@ -113,6 +118,42 @@ def report(name: str, outcomes: Sequence[Outcome], threshold: float) -> dict[str
     return result
 
 
+def match_speed(path: Path, sets: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    """Milliseconds per FAQ match right after classification, with and without shared lower layers."""
+    import statistics
+
+    from models.factory import build_classifier, build_faq_matcher
+    from moderation.config.schema import ModelSettings
+
+    settings = ModelSettings(backend="e5")
+    classifier = build_classifier(settings, ["en", "ar", "ru", "fa"])
+    matcher = build_faq_matcher(settings, ["en", "ar", "ru", "fa"], classifier)
+    encoder = classifier.scorer.encoder  # type: ignore[attr-defined]
+    kept = encoder.shared
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for name in sets:  # warm up: every variant embedded once
+        matcher.match_sync("warm-up", sets[name])  # type: ignore[union-attr]
+    times: dict[str, list[float]] = {"shared": [], "full": []}
+    for n, row in enumerate(rows):
+        for mode in ("shared", "full") if n % 2 else ("full", "shared"):
+            text = f"{row['text']} #{mode}"
+            encoder.shared = kept if mode == "shared" else None
+            classifier.classify_sync([text])  # type: ignore[attr-defined]
+            started = time.perf_counter()
+            matcher.match_sync(text, sets[row["set"]])  # type: ignore[union-attr]
+            times[mode].append((time.perf_counter() - started) * 1000)
+    encoder.shared = kept
+    result = {
+        mode: {
+            "p50_ms": round(statistics.median(t), 1),
+            "p90_ms": round(sorted(t)[int(0.9 * (len(t) - 1))], 1),
+        }
+        for mode, t in times.items()
+    }
+    print(f"\nFAQ match after classification ({len(rows)} messages): {result}")
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -125,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="bank",
         help="questions whose shared directions are removed: the shipped near-miss bank (default) or, "
         "as an ablation, the questions of models/data/examples.jsonl (written before the bank)",
+    )
+    parser.add_argument(
+        "--speed", action="store_true", help="also time matches (shared lower layers vs all 12)"
     )
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
@@ -145,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args.files.split(","):
         results[name] = report(name, run(DATA / name, sets, matcher), args.threshold)
     results["seconds"] = round(time.perf_counter() - started, 1)
+    if args.speed:
+        results["match_speed"] = match_speed(DATA / "faq_heldout.jsonl", sets)
     if args.out:
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

