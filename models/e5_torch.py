@@ -329,7 +329,7 @@ class TorchE5Encoder:
                     continue
                 x = model.lower(arr, mask)
                 for row, i in enumerate(chunk):
-                    shared.put(texts[i], x[row, : len(ids[i])].clone())
+                    shared.put(texts[i], x[row, : len(ids[i])])
                 out[chunk] = model.upper(x, mask).numpy()
         return out
 
