@@ -87,3 +87,16 @@ async def store(store_url: str) -> AsyncIterator[SqlStore]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With STEWARD_TEST_GC=1, collect garbage after each test so a leaked resource's warning
+    (e.g. an unclosed database connection) is blamed on the test that leaked it."""
+    yield
+    import os
+
+    if os.environ.get("STEWARD_TEST_GC") == "1":
+        import gc
+
+        gc.collect()

@@ -97,7 +97,12 @@ def test_env_example_names_only_known_variables() -> None:
     ) | set(re.findall(r'"(DISCORD_[A-Z_]+)"', (REPO / "bot/discord/runtime.py").read_text()))
     model_knobs = {
         name
-        for module in ("models/e5_delta.py", "models/e5_torch.py", "models/encoder.py")
+        for module in (
+            "models/e5_delta.py",
+            "models/e5_precision.py",
+            "models/e5_torch.py",
+            "models/encoder.py",
+        )
         for name in re.findall(r'"(STEWARD_[A-Z0-9_]+)"', (REPO / module).read_text())
     }
     compose_only = {"POSTGRES_PASSWORD"}
