@@ -199,6 +199,7 @@ class Harness:
         try:
             yield cls(service, real_store, classifier, clock, sandbox, telegram, config_dir)
         finally:
+            await service.intake.drain(5)  # as the runtime does: in-flight messages finish first
             if closer is not None:
                 await closer.close()
 

@@ -77,6 +77,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 yield World(fake, store)
             finally:
                 await runner.stop()
+                await service.intake.drain(5)  # as the runtime does, before the store closes
     finally:
         await closer.close()
 

@@ -78,6 +78,7 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, ModerationS
         yield api, service
     finally:
         await runner.stop()
+        await service.intake.drain(5)  # as the runtime does, before the store closes
         await closer.close()
         await api.stop()
 

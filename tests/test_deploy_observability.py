@@ -76,8 +76,11 @@ async def test_ready_only_once_the_model_and_the_platforms_are(obs: Observabilit
 
 
 async def test_decisions_failures_and_classifier_batches_are_counted(
-    obs: Observability, core: Core, monkeypatch: pytest.MonkeyPatch
+    core: Core, obs: Observability, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # ``core`` first: fixtures tear down in reverse, so the refresh loop stops before the store
+    # closes, as in the runtime. The other way round, a refresh could open a fresh SQLite
+    # connection after the store closed and be cancelled mid-query (a leaked aiosqlite thread).
     monkeypatch.setattr(observability, "QUEUE_REFRESH_SECONDS", 0.05)
     obs.attach(core, Scheduler(core.service), core.service)
     assert isinstance(core.service.classifier, TimedClassifier)  # the keyword classifier has no batcher
@@ -94,6 +97,7 @@ async def test_decisions_failures_and_classifier_batches_are_counted(
     assert sample(metrics, "steward_classifier_batch_size_count") == 3
     assert sample(metrics, "steward_classifier_latency_seconds_count") == 3
     assert sample(metrics, "steward_review_queue_depth", community=core.communities()[0]) == 1
+    await obs.close()  # before the core's store closes, as the runtime does
 
 
 async def test_the_micro_batcher_reports_real_batch_sizes() -> None:

@@ -85,6 +85,7 @@ async def _world(tmp_path: Path, *, message_content: bool = True) -> AsyncIterat
                 yield World(fake, service, store, runner)
             finally:
                 await runner.stop()
+                await service.intake.drain(5)  # as the runtime does, before the store closes
     finally:
         await closer.close()
 

@@ -94,6 +94,7 @@ async def real_world(tmp_path: Path, **runner_options: Any) -> AsyncIterator[Wor
             yield World(api, service, store, runner)
         finally:
             await runner.stop()
+            await service.intake.drain(5)  # as the runtime does, before the store closes
     finally:
         await closer.close()
         await api.stop()
