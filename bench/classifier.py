@@ -62,6 +62,16 @@ def messages(n: int, seed: int = 0) -> list[str]:
     return out
 
 
+def p50(sorted_ms: list[float]) -> float:
+    """Median of sorted latencies, rounded to 0.1 ms."""
+    return round(statistics.median(sorted_ms), 1)
+
+
+def p99(sorted_ms: list[float]) -> float:
+    """99th percentile (nearest rank below) of sorted latencies, rounded to 0.1 ms."""
+    return round(sorted_ms[int(0.99 * (len(sorted_ms) - 1))], 1)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -123,11 +133,11 @@ async def bench_steward(texts: list[str], rate: float, max_wait: float | None = 
         "load_s": round(loaded, 3),
         "startup_to_first_result_s": round(first, 3),
         "throughput_msgs_per_s": round(len(texts) / elapsed, 1),
-        "latency_p50_ms": round(statistics.median(lat), 1),
-        "latency_p99_ms": round(lat[int(0.99 * (len(lat) - 1))], 1),
+        "latency_p50_ms": p50(lat),
+        "latency_p99_ms": p99(lat),
         "mean_batch": mean_batch,
-        f"latency_at_{rate:g}_msgs_per_s_p50_ms": round(statistics.median(paced), 1),
-        f"latency_at_{rate:g}_msgs_per_s_p99_ms": round(paced[int(0.99 * (len(paced) - 1))], 1),
+        f"latency_at_{rate:g}_msgs_per_s_p50_ms": p50(paced),
+        f"latency_at_{rate:g}_msgs_per_s_p99_ms": p99(paced),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "bf16": getattr(getattr(getattr(clf, "scorer", None), "encoder", None), "bf16", None),
         "labels": sorted(clf.labels),
@@ -174,8 +184,8 @@ def bench_xlmr(texts: list[str]) -> dict[str, object]:
     return {
         "init_s": round(load, 2),
         "throughput_msgs_per_s": round(len(lengths) / elapsed, 1),
-        "latency_p50_ms": round(statistics.median(lat), 1),
-        "latency_p99_ms": round(lat[int(0.99 * (len(lat) - 1))], 1),
+        "latency_p50_ms": p50(lat),
+        "latency_p99_ms": p99(lat),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "mean_tokens": round(statistics.mean(lengths), 1),
     }

@@ -60,8 +60,13 @@ def load_sets() -> dict[str, dict[str, list[str]]]:
     }
 
 
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    """Labelled member messages: set, text, lang, entry (or null)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def run(path: Path, sets: dict[str, dict[str, list[str]]], matcher: Any) -> list[Outcome]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_rows(path)
     out = []
     for row in rows:
         match = matcher.match_sync(row["text"], sets[row["set"]])
@@ -130,7 +135,7 @@ def match_speed(path: Path, sets: dict[str, dict[str, list[str]]]) -> dict[str, 
     matcher = build_faq_matcher(settings, ["en", "ar", "ru", "fa"], classifier)
     encoder = classifier.scorer.encoder  # type: ignore[attr-defined]
     kept = encoder.shared
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_rows(path)
     for name in sets:  # warm up: every variant embedded once
         matcher.match_sync("warm-up", sets[name])  # type: ignore[union-attr]
     times: dict[str, list[float]] = {"shared": [], "full": []}

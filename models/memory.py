@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import logging
 import sys
+from typing import Any
 
 _log = logging.getLogger(__name__)
 M_TRIM_THRESHOLD = -1
@@ -14,6 +15,16 @@ M_MMAP_THRESHOLD = -3
 #: keeps the least memory but costs a quarter of the throughput in page faults; 4 MB keeps both).
 MMAP_THRESHOLD = 4 * 1024 * 1024
 _done = False
+
+
+def _glibc(name: str) -> Any | None:
+    """A function of the C library on Linux, or ``None`` (other systems, or a libc without it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
 
 
 def return_freed_buffers() -> bool:
@@ -29,12 +40,8 @@ def return_freed_buffers() -> bool:
     global _done
     if _done:
         return True
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     ok = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
     _done = ok
@@ -50,10 +57,5 @@ def trim_heap() -> bool:
     resident in the middle of the heap; trimming after load returns them (measured: 462 -> 347 MB
     with bfloat16 weights). Returns whether anything was released; False off glibc.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.malloc_trim(0))
-    except (OSError, AttributeError):
-        return False
+    malloc_trim = _glibc("malloc_trim")
+    return malloc_trim is not None and bool(malloc_trim(0))
