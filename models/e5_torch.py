@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from models.e5_precision import bf16_wanted, linear_to_bf16
 from models.e5_shared import LowerStates
-from models.e5_tensors import attention_bias, mean_pool, pad_batch, pad_states
+from models.e5_tensors import attend, attention_bias, mean_pool, pad_batch, pad_states
 from models.e5_tokenizer import E5Tokenizer
 from models.encoder import Encoder, Matrix, default_threads
 from models.memory import trim_heap
@@ -183,9 +183,7 @@ def _build_model(image: E5Image, torch: Any) -> Any:
             def split(y: Any) -> Any:
                 return y.view(b, t, heads, hd).transpose(1, 2)
 
-            att = nn.functional.scaled_dot_product_attention(
-                split(self.q(x)), split(self.k(x)), split(self.v(x)), attn_mask=bias
-            )
+            att = attend(split(self.q(x)), split(self.k(x)), split(self.v(x)), bias)
             x = self.aln(x + self.ao(att.transpose(1, 2).reshape(b, t, hidden)))
             return self.oln(x + self.fo(nn.functional.gelu(self.fi(x))))
 
