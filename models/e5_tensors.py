@@ -12,7 +12,7 @@ def attention_bias(mask: Any, dtype: Any) -> Any:
 
 
 #: Longest sequence that :func:`attend` writes out (beyond it, the fused kernel is as fast).
-WRITTEN_OUT_MAX = 96
+WRITTEN_OUT_MAX = 64
 
 
 def attend(q: Any, k: Any, v: Any, bias: Any) -> Any:
