@@ -139,7 +139,7 @@ async def bench_steward(texts: list[str], rate: float, max_wait: float | None = 
         f"latency_at_{rate:g}_msgs_per_s_p50_ms": p50(paced),
         f"latency_at_{rate:g}_msgs_per_s_p99_ms": p99(paced),
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "bf16": getattr(getattr(getattr(clf, "scorer", None), "encoder", None), "bf16", None),
+        "precision": getattr(getattr(getattr(clf, "scorer", None), "encoder", None), "precision", None),
         "labels": sorted(clf.labels),
     }
 

@@ -141,7 +141,7 @@ def train_from_decisions(
 
         encoder, target = HFEncoder(hf_path), out or hf_path / HF_HEADS_FILE
     else:
-        encoder, target = shared_e5(), out or DEFAULT_HEADS
+        encoder, target = shared_e5(precision="fp32"), out or DEFAULT_HEADS  # exact embeddings
     if not target.exists():
         _fail(f"no heads at {target} to improve: run steward train first", 2)
     if not datasets.is_dir():

