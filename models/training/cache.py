@@ -22,12 +22,15 @@ def text_key(text: str) -> bytes:
 class EmbeddingCache:
     """Embeddings keyed by text hash, stored as append-only shards per encoder.
 
-    A run interrupted midway keeps every shard it finished, so the next run resumes.
+    A run interrupted midway keeps every shard it finished, so the next run resumes. Embeddings of
+    an encoder served in int8 or bfloat16 are kept apart from its exact (fp32) ones.
     """
 
     def __init__(self, encoder: Encoder, directory: Path = DEFAULT_CACHE_DIR, shard_size: int = 1024) -> None:
         self.encoder = encoder
-        self.dir = directory / f"{encoder.name}-{encoder.dim}"
+        precision = getattr(encoder, "precision", "fp32")
+        suffix = "" if precision == "fp32" else f"-{precision}"
+        self.dir = directory / f"{encoder.name}-{encoder.dim}{suffix}"
         self.shard_size = shard_size
         self._index: dict[bytes, tuple[int, int]] = {}
         self._shards: list[Matrix] = []
