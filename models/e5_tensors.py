@@ -18,7 +18,7 @@ WRITTEN_OUT_MAX = 64
 def attend(q: Any, k: Any, v: Any, bias: Any) -> Any:
     """Scaled dot-product attention of ``[batch, heads, tokens, dim]`` tensors with an additive bias.
 
-    Written out (two matrix products and a softmax) because for chat-length sequences it is 2-2.5x
+    Written out (two matrix products and a softmax) because for chat-length sequences it is 1.5-3x
     faster on the CPU than torch's fused ``scaled_dot_product_attention`` kernel
     (``bench/attention.py``), with the same result to float rounding. Past :data:`WRITTEN_OUT_MAX`
     tokens the fused kernel catches up and does not hold the whole score matrix, so it takes over.
