@@ -74,6 +74,19 @@ def heads_scores(rows: list[Any], emb: Any, train: list[int], test: list[int]) -
     return out
 
 
+def write_soup(path: Path, deltas: list[Path], plain: Any, layers: int) -> None:
+    """Average several tunings of the same top layers (a "model soup") and save it as one delta."""
+    from models.e5_delta import image_sha256, load_delta, save_delta
+    from models.e5_torch import bundled_image
+
+    loaded = [load_delta(d) for d in deltas]
+    top = plain._model.layers[-layers:]  # a ModuleList: names read "0.q.weight", as in a delta
+    base = {n: p.detach().numpy().copy() for n, p in top.named_parameters()}
+    tuned = {n: base[n] + np.mean([d.diff(n) for d in loaded], axis=0) for n in loaded[0].names}
+    meta = {"soup_of": [d.name for d in deltas], "settings": loaded[0].meta.get("settings")}
+    save_delta(path, tuned, base, layers=layers, base_sha256=image_sha256(bundled_image()), meta=meta)
+
+
 class Bars:
     """One tqdm bar per stage of a tuning run."""
 
@@ -106,6 +119,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=TuneSettings.lr)
     parser.add_argument("--folds", default="0,1", help="comma-separated fold numbers")
     parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="tune this many seeds per fold; with more than one, also score their average (a soup)",
+    )
+    parser.add_argument(
         "--precision",
         default="fp32",
         choices=["fp32", "int8", "bf16"],
@@ -128,21 +147,32 @@ def main() -> None:
         held_texts = {r.text for r in rows if r.source in held_sources}
         test = [i for i, r in enumerate(rows) if r.source in held_sources]
         train = [i for i, r in enumerate(rows) if r.source not in held_sources and r.text not in held_texts]
-        progress = Bars(f"fold {fold}")
-        name = f"fold{fold}-l{settings.layers}-r{settings.rows}-e{settings.epochs}-lr{settings.lr:g}.npz"
-        delta = args.work / name
-        if delta.is_file():
-            meta = load_delta(delta).meta  # tuned by an earlier run with the same settings
-        else:
-            tuned, base, meta = tune_top_layers(tuner, [rows[i] for i in train], settings, progress=progress)
-            image = image_sha256(bundled_image())
-            save_delta(delta, tuned, base, layers=settings.layers, base_sha256=image, meta=meta)
-        exact_tuned = TorchE5Encoder(delta=delta)
-        served_tuned = (
-            exact_tuned if args.precision == "fp32" else TorchE5Encoder(delta=delta, precision=args.precision)
-        )
+        stem = f"fold{fold}-l{settings.layers}-r{settings.rows}-e{settings.epochs}-lr{settings.lr:g}"
+        deltas = []
+        for k in range(args.seeds):
+            seeded = replace(settings, seed=settings.seed + k)
+            path = args.work / (f"{stem}.npz" if k == 0 else f"{stem}-s{seeded.seed}.npz")
+            if not path.is_file():  # else tuned by an earlier run with the same settings
+                bars = Bars(f"fold {fold} seed {seeded.seed}")
+                tuned, base, meta = tune_top_layers(tuner, [rows[i] for i in train], seeded, progress=bars)
+                image = image_sha256(bundled_image())
+                save_delta(path, tuned, base, layers=settings.layers, base_sha256=image, meta=meta)
+            deltas.append(path)
+        meta = load_delta(deltas[0]).meta
+
+        def served(delta: Path) -> tuple[Any, Any]:
+            exact = TorchE5Encoder(delta=delta)
+            return exact, exact if args.precision == "fp32" else TorchE5Encoder(
+                delta=delta, precision=args.precision
+            )
+
         # As Steward ships: heads fitted on exact (fp32) embeddings, held-out texts scored as served.
-        arms = {"frozen": (tuner, plain), "tuned": (exact_tuned, served_tuned)}
+        arms = {"frozen": (tuner, plain), "tuned": served(deltas[0])}
+        if len(deltas) > 1:
+            soup = args.work / f"{stem}-soup{len(deltas)}.npz"
+            if not soup.is_file():
+                write_soup(soup, deltas, tuner, settings.layers)
+            arms["soup"] = served(soup)
         scores: dict[str, Any] = {}
         for arm, (exact, served) in arms.items():
             emb = np.zeros((len(rows), exact.dim + kw.shape[1]), dtype=np.float32)
@@ -155,9 +185,9 @@ def main() -> None:
                     bar.update(sum(1 for t in set(texts) if cache.has(t)))
                     emb[idx] = np.hstack([cache.embed(texts, progress=bar.update), kw[idx]])
             scores[arm] = heads_scores(rows, emb, train, test)
-        table = {k: {"frozen": scores["frozen"][k], "tuned": scores["tuned"][k]} for k in scores["frozen"]}
+        table = {k: {arm: scores[arm][k] for arm in arms} for k in scores["frozen"]}
         for key, v in table.items():
-            print(f"fold {fold} {key:40s} frozen {v['frozen']}  tuned {v['tuned']}")
+            print(f"fold {fold} {key:40s} " + "  ".join(f"{arm} {v[arm]}" for arm in arms))
         report["folds"].append({"held_out": sorted(held_sources), "tuning": meta, "scores": table})
     text = json.dumps(report, indent=2)
     print(text)
