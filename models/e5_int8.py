@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.e5_precision import replace_linears
+
 
 def linear_to_int8(model: Any, torch: Any) -> None:
     """Replace every linear layer of ``model`` by an int8 one (in place; inference only).
@@ -36,7 +38,4 @@ def linear_to_int8(model: Any, torch: Any) -> None:
             out = out.mul_(step).mul_(self.scale).add_(self.bias)
             return out.reshape(*shape[:-1], out.shape[-1])
 
-    for parent in list(model.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, nn.Linear):
-                setattr(parent, name, Int8Linear(child))
+    replace_linears(model, torch, Int8Linear)

@@ -68,7 +68,12 @@ def linear_to_bf16(model: Any, torch: Any) -> None:
         def forward(self, x: Any) -> Any:
             return nn.functional.linear(x.to(torch.bfloat16), self.weight, self.bias).float()
 
-    for module in list(model.modules()):
-        for name, child in list(module.named_children()):
-            if isinstance(child, nn.Linear):
-                setattr(module, name, Bf16Linear(child))
+    replace_linears(model, torch, Bf16Linear)
+
+
+def replace_linears(model: Any, torch: Any, make: Any) -> None:
+    """Replace every ``nn.Linear`` inside ``model`` by ``make(linear)`` (in place)."""
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, torch.nn.Linear):
+                setattr(parent, name, make(child))

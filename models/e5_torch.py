@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import struct
-import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -264,7 +263,6 @@ class TorchE5Encoder:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
         self.batch = batch
-        self._lock = threading.Lock()
         on_torch_thread(self._load, threads, delta, precision)
 
     def _load(self, threads: int | None, delta: Path | None, precision: str) -> None:
@@ -316,7 +314,7 @@ class TorchE5Encoder:
             return out
         model, shared = self._model, self.shared
         ids = [self.tokenizer.encode(t if t.strip() else " ") for t in texts]
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():  # only ever on the torch thread: no lock needed
             todo = list(range(len(texts)))
             if base and shared is not None:
                 kept = {i: shared.get(texts[i]) for i in todo}

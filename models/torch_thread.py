@@ -4,7 +4,7 @@ torch's CPU kernels run on OpenMP, and OpenMP (libgomp) gives every calling thre
 worker threads. Once two threads have called into torch (say the model loads on the main thread and
 then runs in the micro-batcher's worker), there are more OpenMP threads than CPUs, and libgomp
 stops spinning between parallel regions: every region then waits for sleeping threads to wake up.
-On a 2-vCPU guest that made each message 2.3x slower (``bench/threads.py``). Loading and running
+On a 2-vCPU guest that made each message 2.2x slower (``bench/threads.py``). Loading and running
 every model on this one thread avoids it.
 """
 
@@ -55,7 +55,7 @@ def on_torch_thread(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) ->
 
     Called from the torch thread itself (``fn`` calling back in), it runs inline.
     """
-    if threading.get_ident() == _thread_id:
+    if is_torch_thread():
         return fn(*args, **kwargs)
     return _get_executor().submit(fn, *args, **kwargs).result()
 
