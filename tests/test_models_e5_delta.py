@@ -188,7 +188,7 @@ def test_tune_encoder_cli_writes_a_delta_that_train_uses(
     import models.factory as factory
 
     monkeypatch.setenv("STEWARD_E5_DELTA", str(delta))
-    monkeypatch.setattr(factory, "_e5", None)
+    monkeypatch.setattr(factory, "_e5", {})
     heads_path = tmp_path / "heads.npz"
     args = ["train", "--datasets", str(data), "--examples", str(examples), "--out", str(heads_path)]
     result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "cache")])

@@ -100,6 +100,20 @@ def test_shared_encoder_prefers_torch() -> None:
     assert isinstance(shared_e5(), TorchE5Encoder)
 
 
+def test_shared_encoder_is_one_per_precision() -> None:
+    served = shared_e5()
+    assert isinstance(served, TorchE5Encoder)
+    assert served.precision == precision_wanted()
+    assert shared_e5(precision=precision_wanted()) is served
+    other = "fp32" if served.precision != "fp32" else "int8"
+    exact = shared_e5(precision=other)  # training asks for fp32 even where serving runs int8
+    assert isinstance(exact, TorchE5Encoder)
+    assert exact is not served
+    assert exact.precision == other
+    assert exact.name == served.name  # same weights and delta, so the same heads fit both
+    assert shared_e5() is served
+
+
 def test_bf16_linear_layers_stay_close_to_fp32(torch_e5: TorchE5Encoder) -> None:
     sample = [
         "you are an idiot",
