@@ -10,12 +10,14 @@
 3. Leetspeak (``0 1 3 4 5 7 @ $``, and ``!`` between two letters as in "sh!t") is undone only in
    tokens that mix letters with those characters; a leading ``@`` is a mention, and tokens like
    ``1st``, ``5th``, ``4k`` or ``10pm`` (digits then at most three letters) are left alone, so
-   ordinals and units survive.
+   ordinals and units survive. In Russian words, ``0 3 4 6 @`` stand for "о з ч б а" ("п0рно").
 4. Every other symbol becomes a word break.
-5. Homoglyphs: Cyrillic and Greek lookalikes become Latin **only in words that mix Latin with
-   Cyrillic or Greek** ("рaypal"). A word written wholly in Cyrillic is a genuine Russian word and is
-   kept as is ("сор" stays Cyrillic), so Russian text is never destroyed; the price is that an
-   all-Cyrillic disguise of an English word is not caught here.
+5. Homoglyphs: a word that mixes Latin with Cyrillic or Greek letters is written wholly in the script
+   it was meant in (``moderation.scripts.own_script``): "рaypal" -> "paypal", "сyка" -> "сука",
+   "xyй" -> "хуй". A word written wholly in Cyrillic is a genuine Russian word and is kept as is
+   ("сор" stays Cyrillic), so Russian text is never destroyed; the price is that an all-Cyrillic
+   disguise of an English word is not caught here (``latinize_lookalikes`` gives the words trigger
+   that second look).
 6. Runs of three or more of the same letter collapse to one ("fuuuuck" -> "fuck"): three repeats are
    almost always a stretch, while doubles are real spelling ("cool", "book") and are kept. Pass
    ``collapse=False`` to keep runs (the words trigger does this and matches runs with ``+`` instead).
@@ -30,6 +32,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from moderation.scripts import LOOKALIKES, TO_LATIN, cyrillic_unleet, own_script
 
 _TATWEEL = "\u0640"
 _BREVE = "\u0306"
@@ -53,32 +57,7 @@ _SYMBOLS = re.compile(r"[^\w]+|_+")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _SPACE = re.compile(r"\s+")
 
-_CYRILLIC_GREEK_TO_LATIN = str.maketrans(
-    {
-        # Cyrillic lookalikes (lowercase, since text is casefolded first)
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-        "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
-        "ԛ": "q", "ԝ": "w", "ь": "b", "һ": "h", "ӏ": "l", "ɡ": "g",
-        # Greek lookalikes
-        "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s",
-    }
-)  # fmt: skip
-
-
-_LOOKALIKE_LETTERS = frozenset(map(chr, _CYRILLIC_GREEK_TO_LATIN)) | frozenset("abcdefghijklmnopqrstuvwxyz")
-
-
-def _script(ch: str) -> str:
-    """Coarse script of a letter: ``latin``, ``cyrillic``, ``greek`` or ``other``."""
-    cp = ord(ch)
-    if ch.isascii() or 0x00C0 <= cp <= 0x024F or 0x1E00 <= cp <= 0x1EFF or cp == 0x0261:
-        return "latin"
-    if 0x0400 <= cp <= 0x052F or 0x1C80 <= cp <= 0x1C8F:
-        return "cyrillic"
-    if 0x0370 <= cp <= 0x03FF or 0x1F00 <= cp <= 0x1FFF:
-        return "greek"
-    return "other"
+_LOOKALIKE_LETTERS = LOOKALIKES | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 class _CharTable(dict[int, str | None]):
@@ -130,14 +109,6 @@ def _unleet(token: str) -> str:
     return prefix + token.translate(_LEET)
 
 
-def _homoglyphs(word: str) -> str:
-    """Map Cyrillic/Greek lookalikes to Latin when the word mixes Latin with those scripts."""
-    scripts = {_script(c) for c in word if c.isalpha()}
-    if "latin" in scripts and ("cyrillic" in scripts or "greek" in scripts):
-        return word.translate(_CYRILLIC_GREEK_TO_LATIN)
-    return word
-
-
 def _words(text: str) -> list[str]:
     """Steps 2-5: tokens, spaced letters, leetspeak, symbols and homoglyphs."""
     words: list[str] = []
@@ -149,9 +120,9 @@ def _words(text: str) -> list[str]:
         for part in _NON_WORD.split(token):
             if not part:
                 continue
-            for word in _SYMBOLS.split(_unleet(part)):
+            for word in _SYMBOLS.split(_unleet(cyrillic_unleet(part))):
                 if word:
-                    words.append(_homoglyphs(word))
+                    words.append(own_script(word))
     return words
 
 
@@ -162,7 +133,7 @@ def _join_single_letters(words: list[str]) -> list[str]:
 
     def flush() -> None:
         if len(run) >= 3:
-            out.append(_homoglyphs("".join(run)))
+            out.append(own_script("".join(run)))
         else:
             out.extend(run)
         run.clear()
@@ -219,7 +190,7 @@ def latinize_lookalikes(skeleton: str) -> str:
     changed = False
     for i, word in enumerate(words):
         if word and all(c in _LOOKALIKE_LETTERS for c in word):
-            latin = word.translate(_CYRILLIC_GREEK_TO_LATIN)
+            latin = word.translate(TO_LATIN)
             if latin != word:
                 words[i] = latin
                 changed = True
