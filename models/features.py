@@ -17,12 +17,15 @@ from models.encoder import Matrix
 
 #: Feature names, in column order.
 KEYWORD_FEATURES = ("kw_toxic", "kw_spam", "kw_question")
-_LISTS = Path(__file__).resolve().parent / "keyword_lists.py"
+_SOURCES = [Path(__file__).resolve().parent / name for name in ("keyword_lists.py", "keyword.py")]
 
 
-def keyword_lists_hash() -> str:
-    """SHA-256 of the word lists (recorded with heads that use keyword features)."""
-    return hashlib.sha256(_LISTS.read_bytes()).hexdigest() if _LISTS.exists() else ""
+def keyword_features_hash() -> str:
+    """SHA-256 of the word lists and the matching code (recorded with heads that use keyword features)."""
+    digest = hashlib.sha256()
+    for path in _SOURCES:
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
 
 
 class KeywordFeatures:

@@ -165,7 +165,7 @@ async def test_train_with_keyword_features_and_classify_with_them(tmp_path: Path
     assert heads.features == ("kw_toxic", "kw_spam", "kw_question")
     assert heads.weights.shape == (1, 387)
     assert heads.dim == 384
-    assert json.loads(out.with_suffix(".json").read_text())["keyword_lists_sha256"]
+    assert json.loads(out.with_suffix(".json").read_text())["keyword_features_sha256"]
     clf = build_classifier(ModelSettings(backend="e5"), ["en"], heads_path=out)
     bad, good = await clf.classify(["you idiot", "good morning"])  # training texts: plumbing, not quality
     assert bad.labels["toxic"] > good.labels["toxic"]

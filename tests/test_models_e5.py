@@ -1,5 +1,6 @@
 """The shipped default: bundled multilingual e5 + heads trained by `steward train` (models/data/heads.npz)."""
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from models.e5_torch import bundled_image, tuned_name
 from models.encoder import E5Encoder
 from models.errors import ModelError
 from models.factory import build_classifier, heads_for, shared_e5
+from models.features import keyword_features_hash
 from models.heads import BASE_HEADS, DEFAULT_HEADS, Heads
 from models.keyword import KeywordClassifier
+from models.training.data import EXAMPLES_PATH
 from moderation.config.schema import ModelSettings
 from moderation.ports import Classifier
 
@@ -134,6 +137,9 @@ def test_shipped_heads_fit_the_shipped_encoders_and_record_how_to_rebuild() -> N
         assert h.meta["data"]
         for label in ("toxic", "spam", "question"):
             assert "*" in h.calibration[label]
+        # The heads weigh the keyword features and the examples: both must be the ones they were fitted on.
+        assert h.meta["keyword_features_sha256"] == keyword_features_hash()
+        assert h.meta["data"]["examples.jsonl"] == hashlib.sha256(EXAMPLES_PATH.read_bytes()).hexdigest()
 
 
 def test_auto_falls_back_to_keywords_without_heads_and_e5_requires_them(tmp_path: Path) -> None:

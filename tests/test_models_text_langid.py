@@ -11,8 +11,23 @@ def test_clean_text_removes_invisible_and_bidi_characters() -> None:
 
 
 def test_clean_text_keeps_real_text() -> None:
-    for text in ["Привет, как дела?", "سلام، حالت چطوره؟", "مرحبا 👋", "Café naïve"]:
+    texts = [
+        "Привет, как дела?",
+        "سلام، حالت چطوره؟",
+        "مرحبا 👋",
+        "Café naïve",
+        "встреча в 5й аудитории в 2023году",
+    ]
+    for text in [*texts, "iPhoneы и Wi-Fi", "Ωmega 3 capsules", "ставка 6% на 3 года"]:
         assert clean_text(text) == text
+
+
+def test_clean_text_writes_disguised_words_in_their_own_script() -> None:
+    # Latin lookalikes in Russian words, Cyrillic ones in English words, digits for Russian letters
+    assert clean_text("ты сyка, пuдор") == "ты сука, пидор"
+    assert clean_text("СУKА xyй") == "СУКА хуй"
+    assert clean_text("login at рaypal") == "login at paypal"
+    assert clean_text("п0рно и 3аебал") == "порно и заебал"
 
 
 @pytest.fixture(scope="module")

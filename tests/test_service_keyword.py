@@ -41,6 +41,44 @@ def test_harmless_texts_score_low(text: str) -> None:
     assert labels["spam"] < 0.3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ты заебал уже",  # a root behind a prefix
+        "распиздяй",  # a root inside a word (``*root*``)
+        "والكلاب كلهم",  # Arabic article and conjunction attached to the word
+        "بالحمير",
+        "ты сyка",  # Latin y inside a Russian word
+        "xyй тебе",
+        "ты 3аебал",  # a digit for a Russian letter
+        "ты х*й",  # masked letters
+        "с*ка",
+        "п**дец",
+    ],
+)
+def test_roots_behind_prefixes_and_attached_particles(text: str) -> None:
+    assert K.classify_one(text).labels["toxic"] >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "я употребляю витамины",  # contains бля
+        "застрахуй машину",  # contains хуй
+        "жидкий азот",  # begins like a slur
+        "хачапури с сыром",
+        "الموت حق",  # "death is certain": the short threat word takes no particles
+        "نحن في العرض المسرحي",
+        "the *best* day",  # stars around a word
+        "ну *** тебе",  # stars alone
+        "p*ssword reset",
+        "б**ь",  # too few letters shown to tell
+    ],
+)
+def test_words_that_contain_a_listed_root_stay_clean(text: str) -> None:
+    assert K.classify_one(text).labels["toxic"] < 0.3
+
+
 def test_spam_with_link_scores_high() -> None:
     assert K.classify_one("Buy followers cheap at http://x.example").labels["spam"] >= 0.85
     assert K.classify_one("заработок без вложений, пиши в лс").labels["spam"] >= 0.6

@@ -12,7 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from models.encoder import Encoder
-from models.features import KEYWORD_FEATURES, KeywordFeatures, keyword_lists_hash
+from models.features import KEYWORD_FEATURES, KeywordFeatures, keyword_features_hash
 from models.heads import Heads
 from models.training.cache import DEFAULT_CACHE_DIR, EmbeddingCache
 from models.training.data import LABELS, file_hashes, load_all, summary
@@ -100,7 +100,7 @@ def run_training(
         "leave_one_source_out": loso_table(results),
     }
     if features:
-        heads.meta["keyword_lists_sha256"] = keyword_lists_hash()
+        heads.meta["keyword_features_sha256"] = keyword_features_hash()
     if results and "+ft-" in encoder.name:
         heads.meta["leave_one_source_out_note"] = TUNED_LOSO_NOTE
     heads.save(out)
