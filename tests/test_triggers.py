@@ -127,6 +127,13 @@ def test_words_multilingual() -> None:
     assert not _words(cfg, "ты умный")
 
 
+def test_words_russian_disguises() -> None:
+    cfg = WordsTrigger(words=["дурак", "порно"])
+    assert _words(cfg, "ты дypак")  # Latin y and p inside a Russian word
+    assert _words(cfg, "смотри п0рно тут")  # a digit for a Russian letter
+    assert not _words(cfg, "встреча в 5й аудитории")
+
+
 def test_words_patterns_on_raw_and_skeleton() -> None:
     cfg = WordsTrigger(patterns=[r"bit\.ly/\w+", r"free\s*nitro"])
     assert _words(cfg, "go to BIT.LY/abc")
