@@ -119,6 +119,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=TuneSettings.lr)
     parser.add_argument("--folds", default="0,1", help="comma-separated fold numbers")
     parser.add_argument(
+        "--keyword-features",
+        action=argparse.BooleanOptionalAction,
+        default=TuneSettings.keyword_features,
+        help="the tuning's temporary heads also see the keyword features (use a separate --work)",
+    )
+    parser.add_argument(
         "--seeds",
         type=int,
         default=1,
@@ -135,7 +141,14 @@ def main() -> None:
         "--work", type=Path, default=Path("models/.cache/finetune"), help="tuned deltas (reused when present)"
     )
     args = parser.parse_args()
-    settings = replace(TuneSettings(), layers=args.layers, rows=args.rows, epochs=args.epochs, lr=args.lr)
+    settings = replace(
+        TuneSettings(),
+        layers=args.layers,
+        rows=args.rows,
+        epochs=args.epochs,
+        lr=args.lr,
+        keyword_features=args.keyword_features,
+    )
 
     rows = load_all()
     tuner = TorchE5Encoder()  # fp32: tuning needs exact layers

@@ -70,6 +70,14 @@ def test_tuning_changes_only_the_top_layers_and_lowers_the_loss(
     assert meta["final_loss"] < meta["first_loss"]
 
 
+def test_tuning_heads_can_see_the_keyword_features(plain: TorchE5Encoder) -> None:
+    settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4, keyword_features=True)
+    tuned, base, meta = tune_top_layers(plain, _rows(), settings)
+    assert meta["settings"]["keyword_features"] is True
+    assert any(not np.allclose(tuned[n], base[n]) for n in tuned)
+    assert meta["final_loss"] < meta["first_loss"]
+
+
 def test_delta_round_trip_reproduces_the_tuned_layers(tuned_delta: tuple[Path, dict[str, object]]) -> None:
     path, parts = tuned_delta
     tuned, base = parts["tuned"], parts["base"]

@@ -38,6 +38,8 @@ class TuneSettings:
         head_lr: Learning rate of the temporary linear heads.
         max_tokens: Longest input in tokens during tuning (chat messages are short).
         seed: Sampling and initialisation seed.
+        keyword_features: The temporary heads also see the keyword features the shipped heads use
+            (``models.features``), so the tuning is left what the word lists do not catch.
     """
 
     layers: int = 4
@@ -48,6 +50,7 @@ class TuneSettings:
     head_lr: float = 2e-3
     max_tokens: int = 64
     seed: int = 0
+    keyword_features: bool = False
 
 
 Progress = Callable[[str, int, int], None]
@@ -137,7 +140,13 @@ def _tune(
     top.requires_grad_(True)
     labels = [lb for lb in LABELS if any(r.label == lb for r in rows)]
     column = {lb: i for i, lb in enumerate(labels)}
-    head = torch.nn.Linear(encoder.dim, len(labels))
+    keywords: dict[str, Any] = {}
+    if settings.keyword_features:
+        from models.features import KeywordFeatures
+
+        keywords = dict(zip(texts, torch.from_numpy(KeywordFeatures()(texts)), strict=True))
+    extra = len(next(iter(keywords.values()))) if keywords else 0
+    head = torch.nn.Linear(encoder.dim + extra, len(labels))
     opt = torch.optim.AdamW(
         [
             {"params": list(top.parameters()), "lr": settings.lr},
@@ -165,7 +174,10 @@ def _tune(
             bias = attention_bias(mask, x.dtype)
             for layer in top:
                 x = layer(x, bias)
-            logits = head(mean_pool(x, mask) * 10.0)
+            pooled = mean_pool(x, mask) * 10.0
+            if keywords:
+                pooled = torch.cat([pooled, torch.stack([keywords[r.text] for r in chunk])], dim=1)
+            logits = head(pooled)
             cols = torch.tensor([column[r.label] for r in chunk])
             y = torch.tensor([float(r.y) for r in chunk])
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
