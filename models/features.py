@@ -17,11 +17,12 @@ from models.encoder import Matrix
 
 #: Feature names, in column order.
 KEYWORD_FEATURES = ("kw_toxic", "kw_spam", "kw_question")
-_SOURCES = [Path(__file__).resolve().parent / name for name in ("keyword_lists.py", "keyword.py")]
+_HERE = Path(__file__).resolve().parent
+_SOURCES = [_HERE / "keyword_lists.py", _HERE / "keyword.py", _HERE.parent / "moderation" / "scripts.py"]
 
 
 def keyword_features_hash() -> str:
-    """SHA-256 of the word lists and the matching code (recorded with heads that use keyword features)."""
+    """SHA-256 of the word lists and the matching code (``moderation/scripts.py`` too); kept with heads."""
     digest = hashlib.sha256()
     for path in _SOURCES:
         digest.update(path.read_bytes() if path.exists() else b"")
