@@ -186,7 +186,12 @@ def evaluate(
         typer.secho(str(exc), err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
     langid = LanguageIdentifier([x.strip() for x in languages.split(",") if x.strip()])
-    typer.echo(run_eval(rows, encoder, heads, langid).render())
+    try:
+        report = run_eval(rows, encoder, heads, langid)
+    except ModelError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
+    typer.echo(report.render())
 
 
 def register(app: typer.Typer) -> None:

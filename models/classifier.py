@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from models.batcher import MicroBatcher
-from models.encoder import Encoder
+from models.encoder import Encoder, Matrix
 from models.errors import ModelError
 from models.features import KEYWORD_FEATURES, KeywordFeatures
 from models.heads import Heads
@@ -46,12 +46,15 @@ class HeadsScorer:
                 raise ModelError(f"unknown head features {heads.features}; expected {KEYWORD_FEATURES}")
             self._features = KeywordFeatures()
 
+    def with_features(self, emb: Matrix, texts: Sequence[str]) -> Matrix:
+        """``emb`` with the heads' extra feature columns (keyword scores of ``texts``) appended, if any."""
+        if self._features is None:
+            return emb
+        return np.hstack([emb, self._features(texts)])
+
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, float]]:
         """Embed (plus keyword features if the heads use them) and apply the heads."""
-        emb = self.encoder.encode(texts)
-        if self._features is not None:
-            emb = np.hstack([emb, self._features(texts)])
-        return self.heads.predict(emb, langs)
+        return self.heads.predict(self.with_features(self.encoder.encode(texts), texts), langs)
 
 
 class BatchedClassifier:

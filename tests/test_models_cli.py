@@ -170,3 +170,16 @@ async def test_train_with_keyword_features_and_classify_with_them(tmp_path: Path
     bad, good = await clf.classify(["you idiot", "good morning"])  # training texts: plumbing, not quality
     assert bad.labels["toxic"] > good.labels["toxic"]
     await clf.aclose()  # type: ignore[attr-defined]
+
+    evalfile = tmp_path / "eval.jsonl"
+    _write(evalfile, [{"text": t, "lang": "en", "task": "toxicity", "label": 1} for t in toxic[:3]])
+    with evalfile.open("a", encoding="utf-8") as fh:
+        fh.writelines(
+            json.dumps({"text": t, "lang": "en", "task": "toxicity", "label": 0}) + "\n" for t in calm[:3]
+        )
+    result = runner.invoke(
+        app, ["eval", str(evalfile), "--heads", str(out)]
+    )  # the keyword columns are appended
+    assert result.exit_code == 0, result.output
+    auc_line = next(x for x in result.output.splitlines() if x.startswith("toxic") and " en " in x)
+    assert float(auc_line.split()[4]) > 0.9

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.classifier import HeadsScorer
 from models.encoder import Encoder
 from models.heads import Heads
 from models.langid import LanguageIdentifier
@@ -84,9 +85,15 @@ def evaluate(
     *,
     cache_dir: Path | None = DEFAULT_CACHE_DIR,
 ) -> EvalReport:
-    """Score rows as production does (detected language selects the calibration)."""
+    """Score rows as production does: keyword features if the heads use them, calibration by language.
+
+    Raises:
+        ModelError: The heads do not fit the encoder, or use features this version does not know.
+    """
+    scorer = HeadsScorer(encoder, heads)
     texts = [r.text for r in rows]
     emb = EmbeddingCache(encoder, cache_dir).embed(texts) if cache_dir is not None else encoder.encode(texts)
+    emb = scorer.with_features(emb, texts)
     detected = [langid.detect(t) for t in texts]
     preds = heads.predict(emb, detected)
     groups: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
