@@ -44,7 +44,7 @@ class TuneSettings:
 
     layers: int = 4
     rows: int = 16000
-    epochs: int = 1
+    epochs: int = 2
     batch: int = 32
     lr: float = 8e-5
     head_lr: float = 2e-3
