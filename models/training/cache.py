@@ -30,7 +30,8 @@ class EmbeddingCache:
         self.encoder = encoder
         precision = getattr(encoder, "precision", "fp32")
         suffix = "" if precision == "fp32" else f"-{precision}"
-        self.dir = directory / f"{encoder.name}-{encoder.dim}{suffix}"
+        tag = getattr(encoder, "cache_tag", "")  # what changes embeddings without changing the name
+        self.dir = directory / f"{encoder.name}-{encoder.dim}{suffix}{'-' + tag if tag else ''}"
         self.shard_size = shard_size
         self._index: dict[bytes, tuple[int, int]] = {}
         self._shards: list[Matrix] = []
