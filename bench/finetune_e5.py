@@ -11,8 +11,8 @@ and on the raw logistic output) and writes JSON.
 With ``--precision int8`` (or ``bf16``) the held-out texts are scored with the encoders served in
 that precision, while tuning and heads stay fp32, as Steward ships them.
 
-Usage: ``python bench/finetune_e5.py [--layers 4] [--rows 16000] [--epochs 1] [--precision fp32]
-[--work DIR] [--out FILE]`` (about 10 minutes per fold on 2 cores).
+Usage: ``python bench/finetune_e5.py [--layers 4] [--rows 16000] [--epochs 2] [--precision fp32]
+[--work DIR] [--out FILE]`` (about 20 minutes per fold on 2 cores).
 """
 
 from __future__ import annotations
