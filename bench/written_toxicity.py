@@ -13,7 +13,8 @@ above the threshold, as Steward scores them (language detected among en/ar/ru/fa
 and heads unless told otherwise).
 
 Usage: ``python bench/written_toxicity.py [--data F] [--heads models/data/heads.npz] [--threshold 0.5]
-[--out F]``; ``STEWARD_E5_DELTA=none ... --heads models/data/heads-base.npz`` for plain e5.
+[--out F]``; ``STEWARD_E5_DELTA=none ... --heads models/data/heads-base.npz`` for plain e5. The encoder
+runs in the precision Steward would serve it in here (``STEWARD_E5_PRECISION`` overrides).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def main() -> None:
     kinds: dict[tuple[int, str], list[float]] = defaultdict(list)
     for r, p in zip(rows, probs, strict=True):
         kinds[(int(r["label"]), r.get("kind", "-"))].append(p)
-    print(f"{args.data.name}: {len(rows)} messages, toxic ROC-AUC {auc:.3f} ({encoder.name})")
+    precision = getattr(encoder, "precision", "fp32")
+    print(f"{args.data.name}: {len(rows)} messages, toxic ROC-AUC {auc:.3f} ({encoder.name}, {precision})")
     print(f"{'label':>5} {'kind':16} {'n':>4} {'mean p':>7} {'>= ' + str(args.threshold):>7}")
     table = []
     for (label, kind), ps in sorted(kinds.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
@@ -75,6 +77,7 @@ def main() -> None:
         result = {
             "data": args.data.name,
             "encoder": encoder.name,
+            "precision": precision,
             "roc_auc": round(auc, 3),
             "threshold": args.threshold,
             "kinds": table,
