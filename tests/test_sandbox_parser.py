@@ -82,6 +82,7 @@ def test_escape_shows_control_and_bidi_characters() -> None:
     assert "\u200b" not in shown
     assert shown == "a\\x1b[31mred\\x07\\u202egnp.exe\\u200b\\ufeff\\u2028z"
     assert escape("emoji 👩\u200d💻 and مرحبا") == "emoji 👩\u200d💻 and مرحبا"
+    assert escape("می\u200cخواهم") == "می\u200cخواهم"  # Persian half-space stays readable
     assert escape("two\nlines", keep_newlines=True) == "two\nlines"
     assert escape("two\nlines") == "two\\x0alines"
 

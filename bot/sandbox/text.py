@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
-_KEEP_FORMAT = frozenset({"\u200d"})  # zero-width joiner: part of emoji sequences, harmless on screen
+#: Format characters shown as they are: the zero-width joiner (part of emoji sequences) and the
+#: zero-width non-joiner (Persian's half-space, "می‌خواهم"); neither moves the cursor or reorders text.
+_KEEP_FORMAT = frozenset({"\u200d", "\u200c"})
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 DISPLAY_LIMIT = 400
 
