@@ -96,7 +96,24 @@ def test_review_does_not_stop_a_lower_acting_rule() -> None:
     assert decision.fired_rules == ("toxicity", "spam")
     assert decision.outcome is Outcome.ACT
     assert _kinds(decision.actions) == ["review", "delete", "reply"]
-    assert _kinds(decision.held_actions) == ["delete", "reply", "timeout"]
+    # approving runs only what the message did not get live: it is deleted and answered already
+    assert _kinds(decision.held_actions) == ["timeout"]
+
+
+def test_two_rules_in_review_hold_each_action_once_from_the_higher_rule() -> None:
+    warn_toxic = {**TOXIC, "actions": {"delete": True, "reply": "removed", "warn": {"template": "removed"}}}
+    threat = {
+        "priority": 12,
+        "triggers": {"classifier": {"label": "threat", "review_at": 0.7, "act_at": 0.95}},
+        "actions": {"delete": True, "reply": "spam", "warn": {"template": "spam"}, "notify": "spam"},
+    }
+    cfg = make_cfg(voice=VOICE, rules={"toxicity": warn_toxic, "threats": threat})
+    decision = _engine().evaluate(cfg, mctx(make_msg("x"), classification=scores(toxic=0.7, threat=0.8)))
+    assert decision.fired_rules == ("threats", "toxicity")
+    assert decision.outcome is Outcome.REVIEW
+    # one delete, one reply, one warning (one strike) when a moderator approves
+    assert _kinds(decision.held_actions) == ["delete", "reply", "warn", "notify"]
+    assert {a.rule for a in decision.held_actions} == {"threats"}
 
 
 def test_reply_only_rule_above_does_not_stop_an_acting_rule() -> None:

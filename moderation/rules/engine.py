@@ -5,6 +5,10 @@ rule whose outcome is ACT (it deletes, warns, times out, kicks or bans) stops ev
 that only send to review or only reply/notify do not stop anything, so a message can collect several
 replies and reviews, and a lower rule may still act after a higher one asked for review.
 
+Held actions (what approving the review runs) keep one action per kind, from the highest rule that
+holds it, and none of a kind the message already got live: a message two rules send to review is
+deleted, answered and warned once when approved, not twice (a second warning would be a second strike).
+
 Dry run: with the community in ``mode: dry_run`` every rule is evaluated as if live (including the
 stop), nothing lands in ``Decision.actions``/``held_actions``, ``Decision.dry_run`` is true and the
 outcome is what live mode would have done. A rule in ``mode: dry_run`` inside a live community records
@@ -43,6 +47,17 @@ _ENFORCING = frozenset(
     {ActionKind.DELETE, ActionKind.WARN, ActionKind.TIMEOUT, ActionKind.KICK, ActionKind.BAN}
 )
 _VERB = {Outcome.ACT: "act", Outcome.REVIEW: "review", Outcome.REPLY: "reply", Outcome.IGNORE: "only log"}
+
+
+def once_per_kind(held: list[PlannedAction], *, already: set[ActionKind]) -> tuple[PlannedAction, ...]:
+    """The first held action of each kind (rules run highest first), leaving out kinds in ``already``."""
+    seen = set(already)
+    kept = []
+    for action in held:
+        if action.kind not in seen:
+            seen.add(action.kind)
+            kept.append(action)
+    return tuple(kept)
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,7 @@ class RuleEngine:
         return Decision(
             outcome=strongest(would) if community_dry else strongest(live),
             actions=tuple(actions),
-            held_actions=tuple(held),
+            held_actions=once_per_kind(held, already={a.kind for a in actions}),
             traces=tuple(traces),
             scores=dict(ctx.classification.labels) if ctx.classification else {},
             lang=lang,
