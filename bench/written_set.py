@@ -16,12 +16,13 @@ threats, insults without a threat and ordinary chat. It was written the same way
 training examples within trigram Jaccard 0.35 of any of its lines were dropped before training.
 
 Prints ROC-AUC overall and per language, then per kind the number of messages, the mean probability
-and the share at or above the threshold, as Steward scores them (language detected among en/ar/ru/fa; the shipped encoder
-and heads unless told otherwise).
+and the share at or above the threshold, as Steward scores them (language detected among
+en/ar/ru/fa; the shipped encoder and heads unless told otherwise).
 
 Usage: ``python bench/written_set.py [--data F] [--label L] [--heads models/data/heads.npz]
-[--threshold 0.5] [--out F]``; ``STEWARD_E5_DELTA=none ... --heads models/data/heads-base.npz`` for plain e5. The encoder
-runs in the precision Steward would serve it in here (``STEWARD_E5_PRECISION`` overrides).
+[--threshold 0.5] [--out F]``; ``STEWARD_E5_DELTA=none ... --heads models/data/heads-base.npz`` for
+plain e5. The encoder runs in the precision Steward would serve it in here (``STEWARD_E5_PRECISION``
+overrides).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def main() -> None:
     for r, p in zip(rows, probs, strict=True):
         kinds[(int(r["label"]), r.get("kind", "-"))].append(p)
     precision = getattr(encoder, "precision", "fp32")
-    print(f"{args.data.name}: {len(rows)} messages, {label_name} ROC-AUC {auc:.3f} ({encoder.name}, {precision})")
+    served = f"{encoder.name}, {precision}"
+    print(f"{args.data.name}: {len(rows)} messages, {label_name} ROC-AUC {auc:.3f} ({served})")
     if len(by_lang) > 1:
         print("by language: " + "  ".join(f"{lang} {v:.3f}" for lang, v in by_lang.items()))
     print(f"{'label':>5} {'kind':16} {'n':>4} {'mean p':>7} {'>= ' + str(args.threshold):>7}")

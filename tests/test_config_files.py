@@ -9,6 +9,10 @@ from moderation.config.levels import resolve_level
 from moderation.config.loader import load_config_dir
 from moderation.config.resolver import ScopeContext
 from moderation.config.yamltext import read_yaml_file
+from moderation.domain import Outcome
+from moderation.rules.engine import RuleEngine
+from tests.fakes.core import FrozenClock
+from tests.rules_support import T0, make_msg, mctx, scores
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 LANGS = {"en", "ar", "ru", "fa"}
@@ -42,6 +46,25 @@ def test_defaults_define_the_promised_rules_and_ladder() -> None:
     assert base.rules["flood"].actions.timeout is not None
     assert base.rules["flood"].actions.timeout.total_seconds() == 600
     assert [(s.count, s.action) for s in base.strikes.ladder] == [(3, "timeout"), (4, "timeout"), (5, "ban")]
+
+
+def test_shipped_threats_rule_reviews_then_removes_warns_and_tells_moderators() -> None:
+    base = _load().resolver("acme").base
+    engine = RuleEngine(FrozenClock(T0))
+    msg = make_msg("I know where you live")
+
+    sure = engine.evaluate(base, mctx(msg, classification=scores(threat=0.97, toxic=0.95)))
+    assert sure.outcome is Outcome.ACT
+    assert sure.fired_rules == ("threats",)  # acting first, it spares the member a second strike
+    assert [str(a.kind) for a in sure.actions] == ["delete", "reply", "warn", "notify"]
+    assert "threats have no place" in (sure.actions[1].text or "")
+
+    unsure = engine.evaluate(base, mctx(msg, classification=scores(threat=0.8, toxic=0.1)))
+    assert unsure.outcome is Outcome.REVIEW
+    assert [str(a.kind) for a in unsure.held_actions] == ["delete", "reply", "warn", "notify"]
+
+    calm = engine.evaluate(base, mctx(msg, classification=scores(threat=0.5, toxic=0.1)))
+    assert calm.outcome is Outcome.IGNORE
 
 
 def test_every_template_and_greeting_has_all_four_languages() -> None:

@@ -51,6 +51,15 @@ STATEMENTS = {
     "ru": ["я вчера поменял никнейм", "магазин открывается в девять утра, я проверил"],
     "fa": ["دیروز اسم مستعارمو عوض کردم", "فروشگاه ساعت نه باز میشه"],
 }
+THREATS = {
+    "en": [
+        "I know where you live and I'm coming for you tonight",
+        "say that again and I will break your legs",
+    ],
+    "ar": ["أعرف وين تسكن وراح أجيك الليلة", "لو قلتها مرة ثانية بكسر رجلك"],
+    "ru": ["я знаю, где ты живёшь, жди гостей сегодня ночью", "ещё раз так скажешь, сломаю тебе ноги"],
+    "fa": ["می‌دونم خونه‌ت کجاست، امشب میام سراغت", "یه بار دیگه اینو بگی پاهاتو می‌شکنم"],
+}
 SPAM = {
     "en": [
         "make $800 daily from your phone, message me on telegram",
@@ -89,7 +98,7 @@ def test_loads_within_five_seconds() -> None:
     clf = build_classifier(ModelSettings(backend="auto"), LANGS)
     assert isinstance(clf, BatchedClassifier)
     assert time.perf_counter() - start < 5.0
-    assert clf.labels >= {"toxic", "spam", "question"}
+    assert clf.labels >= {"toxic", "spam", "question", "threat"}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -108,6 +117,44 @@ async def test_questions_without_question_mark_are_caught(classifier: BatchedCla
 async def test_spam_is_spam_and_chat_is_not(classifier: BatchedClassifier, lang: str) -> None:
     assert min(await _scores(classifier, SPAM[lang], "spam")) > 0.5
     assert max(await _scores(classifier, FRIENDLY[lang] + QUESTIONS_NO_MARK[lang], "spam")) < 0.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_threats_are_threats(classifier: BatchedClassifier, lang: str) -> None:
+    assert min(await _scores(classifier, THREATS[lang], "threat")) > 0.5
+
+
+def _known(lang: str, why: str) -> object:
+    return pytest.param(lang, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+@pytest.mark.parametrize(
+    "lang",
+    [
+        "en",
+        "ar",
+        "ru",
+        _known(
+            "fa", "known false positive: 'see you Friday at the gathering' reads as a veiled threat (0.64)"
+        ),
+    ],
+)
+async def test_chat_and_questions_are_not_threats(classifier: BatchedClassifier, lang: str) -> None:
+    assert max(await _scores(classifier, FRIENDLY[lang] + QUESTIONS_NO_MARK[lang], "threat")) < 0.5
+
+
+@pytest.mark.parametrize(
+    "lang",
+    [
+        "en",
+        "ar",
+        _known("ru", "known false positive: 'you pathetic nothing, get lost' scores 0.78"),
+        "fa",
+    ],
+)
+async def test_insults_score_below_threats(classifier: BatchedClassifier, lang: str) -> None:
+    threats = await _scores(classifier, THREATS[lang], "threat")
+    assert max(await _scores(classifier, INSULTS[lang], "threat")) < min(threats)
 
 
 async def test_language_is_reported(classifier: BatchedClassifier) -> None:

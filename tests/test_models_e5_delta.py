@@ -70,6 +70,19 @@ def test_tuning_changes_only_the_top_layers_and_lowers_the_loss(
     assert meta["final_loss"] < meta["first_loss"]
 
 
+def test_tuning_ignores_rows_of_labels_it_does_not_tune(
+    plain: TorchE5Encoder, tuned_delta: tuple[Path, dict[str, object]]
+) -> None:
+    # Threat rows only feed the threat head: the tuning (and so the shipped delta) stays the same.
+    threats = [Row(t, "en", "threat", y, "tiny") for t, y in (("I will find you", 1), ("good morning", 0))]
+    settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4)
+    tuned, _, meta = tune_top_layers(plain, _rows() + threats, settings)
+    assert meta["labels"] == ["toxic", "question"]
+    before = tuned_delta[1]["tuned"]
+    assert isinstance(before, dict)
+    assert all(np.array_equal(tuned[n], before[n]) for n in tuned)
+
+
 def test_tuning_heads_can_see_the_keyword_features(plain: TorchE5Encoder) -> None:
     settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4, keyword_features=True)
     tuned, base, meta = tune_top_layers(plain, _rows(), settings)

@@ -14,7 +14,10 @@ from models.text import clean_text
 #: Dataset task -> Steward label.
 TASK_LABELS = {"toxicity": "toxic", "spam": "spam", "question": "question"}
 #: Labels the shipped heads predict.
-LABELS = ("toxic", "spam", "question")
+LABELS = ("toxic", "spam", "question", "threat")
+#: HateCheck-style functionality labels (``orig_label`` "threat_dir_h|hateful") that mark a threat.
+#: Toxicity rows that carry any functionality label also serve as ``threat`` rows (1 for these, else 0).
+THREAT_FUNCTIONALITIES = frozenset({"threat_dir_h", "threat_norm_h"})
 #: Hand-written multilingual chat examples (committed).
 EXAMPLES_PATH = Path(__file__).resolve().parent.parent / "data" / "examples.jsonl"
 #: The team's shared public datasets (read in place, never copied into the repo).
@@ -58,6 +61,14 @@ CAP_OVERRIDES = {"toxicity_en_stormfront": 1500, "toxicity_tr_offenseval": 1000}
 TARGET_LANGUAGES = frozenset({"en", "ar", "ru", "fa"})
 
 
+def threat_label(obj: dict[str, object]) -> int | None:
+    """1/0 for a toxicity row labelled by functionality (HateCheck, MHC), else ``None`` (unknown)."""
+    functionality, sep, _ = str(obj.get("orig_label") or "").partition("|")
+    if obj.get("task") != "toxicity" or not sep or not functionality.endswith(("_h", "_nh")):
+        return None
+    return int(functionality in THREAT_FUNCTIONALITIES)
+
+
 def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
     """Read one ``<task>_<langs>_<source>.jsonl`` file (at most ``cap`` rows, fixed hash order).
 
@@ -66,8 +77,12 @@ def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
     Every question positive ending in "?" is also added without it, because the negatives of every
     question source have no "?" by construction (this lifted held-out recall of questions typed
     without "?" by 2-6 points at equal ROC-AUC).
+
+    Toxicity rows labelled by functionality (HateCheck, MHC) are also ``threat`` rows: 1 for the
+    threat functionalities, 0 for every other one (hateful non-threats are the useful negatives).
     """
     rows: list[Row] = []
+    threats: dict[str, int] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             obj = json.loads(line)
@@ -77,6 +92,9 @@ def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
             label = TASK_LABELS[obj["task"]]
             y = int(obj["label"])
             rows.append(Row(text, obj["lang"], label, y, path.stem))
+            threat = threat_label(obj)
+            if threat is not None:
+                threats[text] = threat
     rows.sort(key=lambda r: _order(path.stem, r.text))
     if not any(r.lang in TARGET_LANGUAGES for r in rows):
         cap = min(cap, CAP_OTHER_LANGUAGES)
@@ -87,6 +105,7 @@ def load_dataset_file(path: Path, *, cap: int = CAP_PER_FILE) -> list[Row]:
         for r in rows
         if r.label == "question" and r.y == 1 and r.text.endswith(("?", "؟", "？"))
     ]
+    extra += [Row(r.text, r.lang, "threat", threats[r.text], r.source) for r in rows if r.text in threats]
     return rows + extra
 
 
@@ -108,7 +127,7 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[Row]:
 
 
 def cross_task_negatives(rows: Iterable[Row], *, per_source: int = 800) -> list[Row]:
-    """Question-task sentences (everyday chat) as negatives for ``toxic`` and ``spam``."""
+    """Question-task sentences (everyday chat) as negatives for ``toxic``, ``spam`` and ``threat``."""
     out: list[Row] = []
     by_source: dict[str, list[Row]] = {}
     for row in rows:
@@ -118,6 +137,7 @@ def cross_task_negatives(rows: Iterable[Row], *, per_source: int = 800) -> list[
         for row in items[:per_source]:
             out.append(Row(row.text, row.lang, "toxic", 0, source))
             out.append(Row(row.text, row.lang, "spam", 0, source))
+            out.append(Row(row.text, row.lang, "threat", 0, source))
     return out
 
 

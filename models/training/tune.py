@@ -1,5 +1,7 @@
 """Fine-tuning the top layers of the bundled e5 for toxic/spam/question (``steward tune-encoder``).
 
+Only :data:`TUNE_LABELS` shape the encoder; heads for other labels (``threat``) sit on it unchanged.
+
 The word table and the lower layers stay frozen, so their output is computed once per text and
 cached in memory (fp16); each step then runs only the top layers forward and backward. One linear
 head per label sits on the mean-pooled embedding during tuning; it is thrown away afterwards (the
@@ -20,8 +22,12 @@ import numpy.typing as npt
 from models.e5_tensors import attention_bias, mean_pool
 from models.e5_torch import TorchE5Encoder
 from models.torch_thread import on_torch_thread
-from models.training.data import LABELS, Row
+from models.training.data import Row
 from models.training.fit import balanced_weights
+
+#: Labels the tuning trains on. Rows of other labels are dropped before the draw, so adding them
+#: leaves the tuning (and the shipped delta) unchanged.
+TUNE_LABELS = ("toxic", "spam", "question")
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ def _tune(
     started = time.monotonic()
     model: Any = encoder._model
     total = len(model.layers)
+    rows = [r for r in rows if r.label in TUNE_LABELS]
     draws = [draw_rows(rows, settings.rows, settings.seed + e) for e in range(settings.epochs)]
     texts = sorted({r.text for draw in draws for r in draw})
     states = frozen_states(encoder, texts, settings.layers, settings.max_tokens, progress)
@@ -138,7 +145,7 @@ def _tune(
     top: Any = torch.nn.ModuleList(copy.deepcopy(model.layers[total - settings.layers :]))
     top.train()
     top.requires_grad_(True)
-    labels = [lb for lb in LABELS if any(r.label == lb for r in rows)]
+    labels = [lb for lb in TUNE_LABELS if any(r.label == lb for r in rows)]
     column = {lb: i for i, lb in enumerate(labels)}
     keywords: dict[str, Any] = {}
     if settings.keyword_features:

@@ -23,7 +23,7 @@ from moderation.config.sections.base import (
 class ClassifierTrigger(Strict):
     """Fires on a classifier label's probability: review between the bands, act above ``act_at``."""
 
-    label: str = Field(description="Classifier label, e.g. toxic, spam, question.")
+    label: str = Field(description="Classifier label, e.g. toxic, spam, question, threat.")
     review_at: Probability | None = Field(None, description="Send to review at or above this score.")
     act_at: Probability | None = Field(None, description="Act at or above this score.")
 
