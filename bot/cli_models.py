@@ -102,7 +102,7 @@ def train(
         ),
     ] = False,
 ) -> None:
-    """Train the classifier heads (toxic, spam, question) on frozen embeddings; write heads.npz.
+    """Train the classifier heads (toxic, spam, question, threat) on frozen embeddings; write heads.npz.
 
     Embeddings are cached under models/.cache, so re-training is fast.
     """
