@@ -1,6 +1,7 @@
 """Fine-tuned top layers of e5: tuning, the int8 delta, its hash check, and which heads fit which encoder."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ from models.heads import Heads
 from models.training.data import Row
 from models.training.tune import TuneSettings, draw_rows, tune_top_layers
 
+#: A tuning small enough for a test: one layer, 64 rows, a few seconds.
+TINY = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4)
 TEXTS = ["how do I reset my password", "you are a stupid idiot", "buy cheap followers t.me/x", "доброе утро"]
 
 
@@ -40,8 +43,7 @@ def plain() -> TorchE5Encoder:
 def tuned_delta(
     plain: TorchE5Encoder, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, object]]:
-    settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4)
-    tuned, base, meta = tune_top_layers(plain, _rows(), settings)
+    tuned, base, meta = tune_top_layers(plain, _rows(), TINY)
     path = tmp_path_factory.mktemp("delta") / "delta.npz"
     save_delta(path, tuned, base, layers=1, base_sha256=image_sha256(bundled_image()), meta=meta)
     return path, {"tuned": tuned, "base": base, "meta": meta}
@@ -75,8 +77,7 @@ def test_tuning_ignores_rows_of_labels_it_does_not_tune(
 ) -> None:
     # Threat rows only feed the threat head: the tuning (and so the shipped delta) stays the same.
     threats = [Row(t, "en", "threat", y, "tiny") for t, y in (("I will find you", 1), ("good morning", 0))]
-    settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4)
-    tuned, _, meta = tune_top_layers(plain, _rows() + threats, settings)
+    tuned, _, meta = tune_top_layers(plain, _rows() + threats, TINY)
     assert meta["labels"] == ["toxic", "question"]
     before = tuned_delta[1]["tuned"]
     assert isinstance(before, dict)
@@ -84,8 +85,7 @@ def test_tuning_ignores_rows_of_labels_it_does_not_tune(
 
 
 def test_tuning_heads_can_see_the_keyword_features(plain: TorchE5Encoder) -> None:
-    settings = TuneSettings(layers=1, rows=64, epochs=8, batch=4, lr=3e-4, keyword_features=True)
-    tuned, base, meta = tune_top_layers(plain, _rows(), settings)
+    tuned, base, meta = tune_top_layers(plain, _rows(), replace(TINY, keyword_features=True))
     assert meta["settings"]["keyword_features"] is True
     assert any(not np.allclose(tuned[n], base[n]) for n in tuned)
     assert meta["final_loss"] < meta["first_loss"]
